@@ -1,0 +1,28 @@
+use sea_orm::entity::prelude::*;
+
+/// A workflow (review) job.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "jobs")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub environment_id: i64,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: String,
+    pub name: Option<String>,
+    pub workflow: Option<String>,
+    pub created_by: Option<String>,
+    pub created_at: Option<DateTimeUtc>,
+    pub finished_at: Option<DateTimeUtc>,
+    /// The stage the newest job.advanced / job.sent_back moved it to.
+    pub stage: Option<String>,
+    /// When each mutable field was last set: field name to occurredAt in microseconds
+    /// since the epoch, so late-arriving events never overwrite newer values.
+    pub versions: Json,
+    /// True while only referenced by events, before its creating event or a sync.
+    pub placeholder: bool,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,10 @@
+//! sea-orm entities of dam-insights: table shapes only, no logic.
+pub mod api_key;
+pub mod asset;
+pub mod collection;
+pub mod collection_asset;
+pub mod environment;
+pub mod event;
+pub mod job;
+pub mod portal;
+pub mod user;

@@ -1,0 +1,24 @@
+use sea_orm::entity::prelude::*;
+
+/// A portal (a published, branded selection of assets); live while published.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "portals")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub environment_id: i64,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: String,
+    pub name: Option<String>,
+    pub asset_count: Option<i64>,
+    pub is_live: bool,
+    /// When each mutable field was last set: field name to occurredAt in microseconds
+    /// since the epoch, so late-arriving events never overwrite newer values.
+    pub versions: Json,
+    /// True while only referenced by events, before its creating event or a sync.
+    pub placeholder: bool,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

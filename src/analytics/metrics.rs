@@ -1,0 +1,102 @@
+//! The metric dictionary (PRODUCT.md): every metric's name, definition and unit.
+
+/// What a metric's numbers count.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unit {
+    /// A count of events or of distinct things.
+    Count,
+    /// A duration in seconds.
+    Seconds,
+}
+
+/// One entry of the dictionary.
+#[derive(Clone, Copy, Debug)]
+pub struct MetricDef {
+    pub name: &'static str,
+    pub description: &'static str,
+    pub unit: Unit,
+}
+
+const fn count(name: &'static str, description: &'static str) -> MetricDef {
+    MetricDef {
+        name,
+        description,
+        unit: Unit::Count,
+    }
+}
+
+/// Every metric, in the dictionary's order.
+pub const DICTIONARY: &[MetricDef] = &[
+    count(
+        "uploads",
+        "asset.uploaded events; every asset counts once, whatever its source (mass uploader and API included). Breakdown by source and asset type.",
+    ),
+    count(
+        "assetViews",
+        "asset.viewed events: views of an asset's detail page, not of an overview or grid.",
+    ),
+    count(
+        "downloads",
+        "asset.downloaded events with bulk = false; each asset delivered counts once, originals and derivatives alike. `includeBulk: true` adds bulk downloads.",
+    ),
+    count(
+        "downloadActions",
+        "Distinct actionId among non-bulk asset.downloaded events (selecting 10 assets and downloading them is 1 action, 10 downloads).",
+    ),
+    count(
+        "uniqueAssetsDownloaded",
+        "Distinct assetId among non-bulk downloads.",
+    ),
+    count(
+        "usersWhoDownloaded",
+        "Distinct userId among non-bulk downloads.",
+    ),
+    count("assetsArchived", "asset.archived events."),
+    count("assetsDeleted", "asset.deleted events."),
+    count(
+        "searches",
+        "search.performed events of every kind, repeats included.",
+    ),
+    count(
+        "usersWhoSearched",
+        "Distinct userId among search.performed events.",
+    ),
+    count(
+        "activeUsers",
+        "Distinct users with at least one search, download (bulk included) or upload in the period.",
+    ),
+    count(
+        "activeSessions",
+        "Distinct non-null sessionId among events of users in the period.",
+    ),
+    count(
+        "collectionsViewed",
+        "collection.viewed events with viaPublicLink = true: views of publicly shared collections.",
+    ),
+    count(
+        "publicCollectionDownloads",
+        "collection.downloaded events (downloads from public collections), split ORIGINAL / TRANSFORMED.",
+    ),
+    count("collectionsCreated", "collection.created events."),
+    count(
+        "newUsers",
+        "user.created events, split by via (MANUAL, BULK, ACCESS_REQUEST).",
+    ),
+    count("logins", "user.logged_in events, split by sso."),
+    count(
+        "logouts",
+        "user.logged_out events; a timeout is not a logout.",
+    ),
+    count("jobsCreated", "job.created events."),
+    count("jobsFinished", "job.finished events."),
+    count("jobRevisions", "job.sent_back events."),
+    count(
+        "revisionRoundsFinished",
+        "Per job, in occurredAt order (then id): job.sent_back adds a pending send-back; a job.advanced while one is pending finishes a round (counted in the period of that job.advanced) and removes one. Sent back twice then advanced once is one round; advanced with nothing pending is none.",
+    ),
+    MetricDef {
+        name: "jobDuration",
+        description: "For jobs finished in the period: finishedAt - createdAt, in seconds: count, average, median, 90th percentile, max.",
+        unit: Unit::Seconds,
+    },
+];

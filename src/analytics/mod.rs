@@ -1,0 +1,3 @@
+//! Analytics: period and time-zone math and metric queries. No GraphQL types here.
+pub mod metrics;
+pub mod time;

@@ -1,0 +1,124 @@
+//! One-shot commands: migrate, seed, environments, keys, import.
+use super::SeedArgs;
+use super::progress::bar;
+use crate::config::Config;
+use crate::ingest::stream::{Splitter, parse};
+use crate::ingest::{BATCH_SIZE, IngestReport, Ingestor};
+use crate::seed;
+use crate::storage::{self, environments, keys};
+use anyhow::Context;
+use sea_orm::DatabaseConnection;
+use std::io::Read;
+use std::path::Path;
+use std::time::Instant;
+
+async fn open(config: &Config) -> anyhow::Result<DatabaseConnection> {
+    let (url, _) = config.database();
+    let db = storage::connect(&url).await?;
+    storage::migrate(&db).await?;
+    Ok(db)
+}
+
+pub async fn migrate(config: &Config) -> anyhow::Result<()> {
+    let (url, _) = config.database();
+    let db = storage::connect(&url).await?;
+    storage::migrate(&db).await?;
+    eprintln!("migrated {}", storage::redact(&url));
+    Ok(())
+}
+
+pub async fn create_environment(config: &Config, name: &str, timezone: &str) -> anyhow::Result<()> {
+    let db = open(config).await?;
+    let env = environments::create(&db, name, timezone).await?;
+    eprintln!(
+        "created environment {} ({})",
+        env.name,
+        env.time_zone.name()
+    );
+    Ok(())
+}
+
+pub async fn create_key(config: &Config, environment: &str, scopes: &str) -> anyhow::Result<()> {
+    let db = open(config).await?;
+    let scopes = keys::Scope::parse_list(scopes)?;
+    let env = environments::require(&db, environment).await?;
+    let token = keys::create(&db, env.id, &scopes).await?;
+    println!("{token}");
+    Ok(())
+}
+
+pub async fn seed(config: &Config, args: SeedArgs) -> anyhow::Result<()> {
+    let db = open(config).await?;
+    let summary = seed::run(&db, &args).await?;
+    eprintln!("{summary}");
+    Ok(())
+}
+
+pub async fn import(config: &Config, file: &Path, environment: &str) -> anyhow::Result<()> {
+    let db = open(config).await?;
+    let env = environments::require(&db, environment).await?;
+    let mut input =
+        std::fs::File::open(file).with_context(|| format!("cannot open {}", file.display()))?;
+    let size = input.metadata().map(|m| m.len()).ok();
+    let progress = bar(size, "bytes");
+    let ingestor = Ingestor::new(db);
+    let mut splitter = Splitter::new();
+    let mut report = IngestReport::default();
+    let mut raw = Vec::new();
+    let mut batch = Vec::with_capacity(BATCH_SIZE);
+    let mut buf = vec![0u8; 256 * 1024];
+    let started = Instant::now();
+    loop {
+        let n = input
+            .read(&mut buf)
+            .with_context(|| format!("cannot read {}", file.display()))?;
+        if n == 0 {
+            splitter.finish(&mut raw);
+        } else {
+            splitter.feed(&buf[..n], &mut raw);
+            progress.inc(n as u64);
+        }
+        for item in raw.drain(..) {
+            batch.push(parse(item));
+            if batch.len() >= BATCH_SIZE {
+                ingestor
+                    .ingest(&env, std::mem::take(&mut batch), &mut report)
+                    .await?;
+            }
+        }
+        if n == 0 {
+            break;
+        }
+    }
+    if !batch.is_empty() {
+        ingestor.ingest(&env, batch, &mut report).await?;
+    }
+    progress.finish_and_clear();
+    for r in &report.rejections {
+        eprintln!(
+            "line {}: {}{}{}",
+            r.line,
+            r.event_id
+                .as_deref()
+                .map(|id| format!("event {id}: "))
+                .unwrap_or_default(),
+            r.field
+                .as_deref()
+                .map(|f| format!("{f}: "))
+                .unwrap_or_default(),
+            r.reason
+        );
+    }
+    eprintln!(
+        "imported {}: {} accepted, {} duplicates, {} rejected in {:.1}s",
+        file.display(),
+        report.accepted,
+        report.duplicates,
+        report.rejected,
+        started.elapsed().as_secs_f64()
+    );
+    if report.rejected > 0 {
+        anyhow::bail!("{} events were rejected", report.rejected);
+    }
+    Ok(())
+}

@@ -1,0 +1,128 @@
+//! The command line: `dam-insights <command>`; `serve` is the default.
+mod commands;
+pub mod progress;
+mod serve;
+
+use crate::config::Config;
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "dam-insights",
+    version,
+    about = "GraphQL analytics API for Digital Asset Management activity"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub config: Config,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the HTTP server (the default). On the embedded default database it migrates,
+    /// seeds the demo environment when the database is empty, and prints a demo key.
+    Serve,
+    /// Apply pending database migrations.
+    Migrate,
+    /// Fill an environment with deterministic demo activity (same flags, same data).
+    Seed(SeedArgs),
+    /// Manage environments (tenants).
+    Environments {
+        #[command(subcommand)]
+        command: EnvironmentCommand,
+    },
+    /// Manage API keys.
+    Keys {
+        #[command(subcommand)]
+        command: KeyCommand,
+    },
+    /// Print the GraphQL schema (SDL), as checked in at schema.graphql.
+    PrintSchema,
+    /// Ingest an NDJSON file of events into an environment, as POST /v1/events would.
+    Import {
+        /// The NDJSON file: one event a line.
+        file: PathBuf,
+        /// The environment's name.
+        #[arg(long)]
+        environment: String,
+    },
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct SeedArgs {
+    /// The environment to fill; created when missing.
+    #[arg(long, default_value = "demo")]
+    pub environment: String,
+    /// The zone of an environment this creates.
+    #[arg(long, default_value = "Europe/Amsterdam")]
+    pub timezone: String,
+    /// About how many events to make.
+    #[arg(long, default_value_t = 300_000)]
+    pub events: u64,
+    /// Random seed: the same seed makes the same data.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Number of users.
+    #[arg(long, default_value_t = 50)]
+    pub users: u32,
+    /// Number of assets.
+    #[arg(long, default_value_t = 5_000)]
+    pub assets: u32,
+    /// The last day of activity (YYYY-MM-DD, in the environment's zone); default today.
+    #[arg(long)]
+    pub until: Option<chrono::NaiveDate>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum EnvironmentCommand {
+    /// Create an environment.
+    Create {
+        /// Its name: a-z, 0-9, '-' and '_'.
+        name: String,
+        /// Its IANA time zone, e.g. Europe/Amsterdam.
+        #[arg(long, default_value = "UTC")]
+        timezone: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum KeyCommand {
+    /// Create a key; prints the key alone on stdout, the only time it is shown.
+    Create {
+        /// The environment the key reads and writes.
+        #[arg(long)]
+        environment: String,
+        /// Comma-separated scopes among reports:read, admin, events:write.
+        #[arg(long, default_value = "reports:read")]
+        scopes: String,
+    },
+}
+
+/// Runs the parsed command line.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve::serve(cli.config).await,
+        Command::Migrate => commands::migrate(&cli.config).await,
+        Command::Seed(args) => commands::seed(&cli.config, args).await,
+        Command::Environments {
+            command: EnvironmentCommand::Create { name, timezone },
+        } => commands::create_environment(&cli.config, &name, &timezone).await,
+        Command::Keys {
+            command:
+                KeyCommand::Create {
+                    environment,
+                    scopes,
+                },
+        } => commands::create_key(&cli.config, &environment, &scopes).await,
+        Command::PrintSchema => {
+            print!("{}", crate::graphql::sdl());
+            Ok(())
+        }
+        Command::Import { file, environment } => {
+            commands::import(&cli.config, &file, &environment).await
+        }
+    }
+}

@@ -1,0 +1,89 @@
+//! Dataloaders: every relation hop batches its keys into one query per table.
+use super::IntoGql;
+use crate::error::AppError;
+use crate::storage::catalog::{CatalogTable, by_ids};
+use async_graphql::Context;
+use async_graphql::dataloader::{DataLoader, Loader};
+use entity::{asset, collection, job, portal, user};
+use sea_orm::DatabaseConnection;
+use std::collections::HashMap;
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+/// Loads rows of table `E` by the DAM's id, within the caller's environment.
+pub struct CatalogLoader<E> {
+    db: DatabaseConnection,
+    environment_id: i64,
+    table: PhantomData<fn() -> E>,
+}
+
+impl<E: CatalogTable> Loader<String> for CatalogLoader<E>
+where
+    E::Model: Clone + Send + Sync + 'static,
+{
+    type Value = E::Model;
+    type Error = Arc<AppError>;
+
+    async fn load(&self, keys: &[String]) -> Result<HashMap<String, E::Model>, Self::Error> {
+        let rows = by_ids::<E>(&self.db, self.environment_id, keys)
+            .await
+            .map_err(|e| Arc::new(AppError::from(e)))?;
+        Ok(rows
+            .into_iter()
+            .map(|m| (E::id(&m).to_owned(), m))
+            .collect())
+    }
+}
+
+pub type AssetLoader = CatalogLoader<asset::Entity>;
+pub type UserLoader = CatalogLoader<user::Entity>;
+pub type CollectionLoader = CatalogLoader<collection::Entity>;
+pub type JobLoader = CatalogLoader<job::Entity>;
+pub type PortalLoader = CatalogLoader<portal::Entity>;
+
+/// Loads one row through the request's `DataLoader<L>`.
+pub async fn load<L>(ctx: &Context<'_>, id: String) -> async_graphql::Result<Option<L::Value>>
+where
+    L: Loader<String, Error = Arc<AppError>>,
+{
+    let loader = ctx
+        .data::<DataLoader<L>>()
+        .map_err(|_| AppError::Internal(anyhow::anyhow!("no loader in the request")))
+        .gql()?;
+    loader
+        .load_one(id)
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("loading: {e:?}")))
+        .gql()
+}
+
+fn loader<E: CatalogTable>(
+    db: &DatabaseConnection,
+    environment_id: i64,
+) -> DataLoader<CatalogLoader<E>>
+where
+    E::Model: Clone + Send + Sync + 'static,
+{
+    DataLoader::new(
+        CatalogLoader {
+            db: db.clone(),
+            environment_id,
+            table: PhantomData,
+        },
+        tokio::spawn,
+    )
+}
+
+/// Adds one loader per catalog table, bound to `environment_id`, to a request.
+pub fn register(
+    request: async_graphql::Request,
+    db: &DatabaseConnection,
+    environment_id: i64,
+) -> async_graphql::Request {
+    request
+        .data(loader::<asset::Entity>(db, environment_id))
+        .data(loader::<user::Entity>(db, environment_id))
+        .data(loader::<collection::Entity>(db, environment_id))
+        .data(loader::<job::Entity>(db, environment_id))
+        .data(loader::<portal::Entity>(db, environment_id))
+}

@@ -1,0 +1,51 @@
+//! The GraphQL schema: types and thin resolvers, one module per area.
+pub mod catalog;
+pub mod connection;
+pub mod context;
+pub mod enums;
+pub mod ids;
+pub mod ingest;
+pub mod loaders;
+pub mod nodes;
+pub mod viewer;
+
+use crate::error::{AppError, AppResult};
+use crate::ingest::Ingestor;
+use async_graphql::{EmptySubscription, ErrorExtensions, MergedObject, Schema};
+use sea_orm::DatabaseConnection;
+
+/// Every query root field.
+#[derive(MergedObject, Default)]
+pub struct Query(viewer::ViewerQuery, catalog::CatalogQuery);
+
+/// Every mutation root field.
+#[derive(MergedObject, Default)]
+pub struct Mutation(ingest::IngestMutation);
+
+pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
+
+/// The schema without data: what `schema.graphql` is printed from.
+pub fn schema_builder() -> async_graphql::SchemaBuilder<Query, Mutation, EmptySubscription> {
+    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+}
+
+pub fn build_schema(db: DatabaseConnection, ingestor: Ingestor) -> AppSchema {
+    schema_builder().data(db).data(ingestor).finish()
+}
+
+/// The SDL of the served schema.
+pub fn sdl() -> String {
+    schema_builder().finish().sdl()
+}
+
+/// Turns an [`AppError`] into a GraphQL error carrying `extensions.code`. (`?` alone
+/// would go through async-graphql's blanket `From<Display>` and lose the code.)
+pub(crate) trait IntoGql<T> {
+    fn gql(self) -> async_graphql::Result<T>;
+}
+
+impl<T> IntoGql<T> for AppResult<T> {
+    fn gql(self) -> async_graphql::Result<T> {
+        self.map_err(|e: AppError| e.extend())
+    }
+}

@@ -1,0 +1,304 @@
+//! `/graphql` per the GraphQL-over-HTTP spec: POST JSON, GET for queries, GraphiQL for
+//! browsers, and the response media type the client asked for (async-graphql-axum would
+//! always answer application/graphql-response+json).
+use super::AppState;
+use super::auth::graphql_auth;
+use crate::graphql::context::Auth;
+use crate::graphql::loaders;
+use async_graphql::http::GraphiQLSource;
+use async_graphql::parser::types::OperationType;
+use async_graphql::{Request, Variables};
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::header::{ACCEPT, ALLOW, CONTENT_TYPE};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
+use axum::response::{Html, IntoResponse, Response};
+use serde_json::{Map, Value, json};
+
+const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
+const JSON: &str = "application/json";
+
+/// The media type of the answer.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Answer {
+    /// `application/graphql-response+json`: request errors get a 4xx status.
+    GraphqlResponse,
+    /// `application/json`: every well-formed request gets 200.
+    Json,
+}
+
+/// Picks the answer's media type from `Accept`: the first acceptable range wins.
+fn negotiate(headers: &HeaderMap) -> Result<Answer, Response> {
+    let Some(accept) = headers.get(ACCEPT).and_then(|v| v.to_str().ok()) else {
+        return Ok(Answer::Json);
+    };
+    if accept.trim().is_empty() {
+        return Ok(Answer::Json);
+    }
+    for range in accept.split(',') {
+        let mut parts = range.split(';');
+        let media = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
+        let refused = parts.any(|p| {
+            matches!(
+                p.trim().replace(' ', "").as_str(),
+                "q=0" | "q=0.0" | "q=0.00" | "q=0.000"
+            )
+        });
+        if refused {
+            continue;
+        }
+        match media.as_str() {
+            GRAPHQL_RESPONSE_JSON => return Ok(Answer::GraphqlResponse),
+            JSON | "application/*" | "*/*" => return Ok(Answer::Json),
+            _ => {}
+        }
+    }
+    Err((
+        StatusCode::NOT_ACCEPTABLE,
+        [(CONTENT_TYPE, HeaderValue::from_static("application/json; charset=utf-8"))],
+        json!({ "errors": [{
+            "message": "none of the media types in Accept can be served: accept application/graphql-response+json or application/json",
+            "extensions": { "code": "NOT_ACCEPTABLE" }
+        }]})
+        .to_string(),
+    )
+        .into_response())
+}
+
+fn respond(answer: Answer, status: StatusCode, body: Value) -> Response {
+    let media = match answer {
+        Answer::GraphqlResponse => "application/graphql-response+json; charset=utf-8",
+        Answer::Json => "application/json; charset=utf-8",
+    };
+    (
+        status,
+        [(CONTENT_TYPE, HeaderValue::from_static(media))],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+/// A request that is not a well-formed GraphQL-over-HTTP request: always 400.
+fn bad_request(answer: Answer, message: String) -> Response {
+    respond(
+        answer,
+        StatusCode::BAD_REQUEST,
+        json!({ "errors": [{ "message": message, "extensions": { "code": "BAD_REQUEST" } }] }),
+    )
+}
+
+/// The parameters of a GraphQL-over-HTTP request.
+struct Params {
+    query: String,
+    operation_name: Option<String>,
+    variables: Option<Map<String, Value>>,
+    extensions: Option<Map<String, Value>>,
+}
+
+/// Checks the JSON body (or GET parameters as JSON) of a request.
+fn params(body: Value) -> Result<Params, String> {
+    let Value::Object(mut obj) = body else {
+        return Err("the body must be a JSON object with a `query` string; batches (arrays) are not supported".into());
+    };
+    let query = match obj.remove("query") {
+        Some(Value::String(q)) => q,
+        Some(_) => return Err("`query` must be a string holding the GraphQL document".into()),
+        None => return Err("`query` is required: a string holding the GraphQL document".into()),
+    };
+    let operation_name = match obj.remove("operationName") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(s),
+        Some(_) => return Err("`operationName` must be a string or null".into()),
+    };
+    let object = |name: &str, value: Option<Value>| match value {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Object(m)) => Ok(Some(m)),
+        Some(_) => Err(format!("`{name}` must be a JSON object or null")),
+    };
+    let variables = object("variables", obj.remove("variables"))?;
+    let extensions = object("extensions", obj.remove("extensions"))?;
+    Ok(Params {
+        query,
+        operation_name,
+        variables,
+        extensions,
+    })
+}
+
+/// The type of the operation `params` would run, when the document parses.
+fn operation_type(params: &Params) -> Option<OperationType> {
+    let doc = async_graphql::parser::parse_query(&params.query).ok()?;
+    let ops = doc.operations;
+    match (&params.operation_name, ops) {
+        (None, async_graphql::parser::types::DocumentOperations::Single(op)) => Some(op.node.ty),
+        (Some(name), async_graphql::parser::types::DocumentOperations::Multiple(map)) => map
+            .iter()
+            .find(|(n, _)| n.as_str() == name)
+            .map(|(_, op)| op.node.ty),
+        (None, async_graphql::parser::types::DocumentOperations::Multiple(map))
+            if map.len() == 1 =>
+        {
+            map.values().next().map(|op| op.node.ty)
+        }
+        _ => None,
+    }
+}
+
+async fn execute(
+    state: &AppState,
+    headers: &HeaderMap,
+    answer: Answer,
+    params: Params,
+) -> Response {
+    let auth = match graphql_auth(&state.db, headers).await {
+        Ok(auth) => auth,
+        Err(err) => return err.into_response(),
+    };
+    let mut request = Request::new(params.query);
+    if let Some(name) = params.operation_name {
+        request = request.operation_name(name);
+    }
+    if let Some(vars) = params.variables {
+        request = request.variables(Variables::from_json(Value::Object(vars)));
+    }
+    if let Some(ext) = params.extensions {
+        for (k, v) in ext {
+            if let Ok(v) = async_graphql::Value::from_json(v) {
+                request.extensions.insert(k, v);
+            }
+        }
+    }
+    if let Auth::Caller(caller) = &auth {
+        request = loaders::register(request, &state.db, caller.environment.id);
+    }
+    let response = state.schema.execute(request.data(auth)).await;
+
+    // A request error (the document does not parse or validate) runs no field: no data.
+    let request_error = response.data == async_graphql::Value::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|e| e.path.is_empty());
+    let mut body = Map::new();
+    if !request_error {
+        body.insert(
+            "data".into(),
+            response.data.into_json().unwrap_or(Value::Null),
+        );
+    }
+    if !response.errors.is_empty() {
+        body.insert(
+            "errors".into(),
+            serde_json::to_value(&response.errors).unwrap_or(Value::Null),
+        );
+    }
+    if !response.extensions.is_empty() {
+        body.insert(
+            "extensions".into(),
+            serde_json::to_value(&response.extensions).unwrap_or(Value::Null),
+        );
+    }
+    let status = if request_error && answer == Answer::GraphqlResponse {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    respond(answer, status, Value::Object(body))
+}
+
+fn wants_html(headers: &HeaderMap) -> bool {
+    headers
+        .get(ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("text/html"))
+}
+
+/// GET: GraphiQL for a browser, else a query from the URL's parameters.
+pub async fn get(State(state): State<AppState>, headers: HeaderMap, uri: Uri) -> Response {
+    let pairs: Vec<(String, String)> =
+        url::form_urlencoded::parse(uri.query().unwrap_or_default().as_bytes())
+            .into_owned()
+            .collect();
+    if pairs.is_empty() && wants_html(&headers) {
+        return Html(
+            GraphiQLSource::build()
+                .endpoint("/graphql")
+                .title("dam-insights")
+                .finish(),
+        )
+        .into_response();
+    }
+    let answer = match negotiate(&headers) {
+        Ok(answer) => answer,
+        Err(response) => return response,
+    };
+    let mut obj = Map::new();
+    for (key, value) in pairs {
+        let value = match key.as_str() {
+            "variables" | "extensions" => match serde_json::from_str::<Value>(&value) {
+                Ok(v) => v,
+                Err(_) => {
+                    return bad_request(
+                        answer,
+                        format!("`{key}` must be a JSON object, URL-encoded"),
+                    );
+                }
+            },
+            _ => Value::String(value),
+        };
+        obj.insert(key, value);
+    }
+    let params = match params(Value::Object(obj)) {
+        Ok(p) => p,
+        Err(message) => return bad_request(answer, message),
+    };
+    if operation_type(&params).is_some_and(|t| t != OperationType::Query) {
+        let mut response = respond(
+            answer,
+            StatusCode::METHOD_NOT_ALLOWED,
+            json!({ "errors": [{
+                "message": "only queries may be sent with GET: send mutations with POST",
+                "extensions": { "code": "METHOD_NOT_ALLOWED" }
+            }]}),
+        );
+        response
+            .headers_mut()
+            .insert(ALLOW, HeaderValue::from_static("POST"));
+        return response;
+    }
+    execute(&state, &headers, answer, params).await
+}
+
+/// POST: a JSON body `{query, operationName, variables, extensions}`.
+pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let answer = match negotiate(&headers) {
+        Ok(answer) => answer,
+        Err(response) => return response,
+    };
+    let media = headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase()
+        });
+    if media.as_deref() != Some(JSON) {
+        return respond(
+            answer,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            json!({ "errors": [{
+                "message": "POST bodies must be sent with Content-Type: application/json",
+                "extensions": { "code": "UNSUPPORTED_MEDIA_TYPE" }
+            }]}),
+        );
+    }
+    let value: Value = match serde_json::from_slice(&body) {
+        Ok(v) => v,
+        Err(e) => return bad_request(answer, format!("the body is not valid JSON: {e}")),
+    };
+    match params(value) {
+        Ok(params) => execute(&state, &headers, answer, params).await,
+        Err(message) => bad_request(answer, message),
+    }
+}

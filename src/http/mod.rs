@@ -1,0 +1,50 @@
+//! HTTP: the axum router, auth, ingest endpoints and health probes.
+pub mod auth;
+pub mod graphql;
+pub mod health;
+pub mod ingest;
+
+use crate::config::Config;
+use crate::graphql::AppSchema;
+use crate::ingest::Ingestor;
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use sea_orm::DatabaseConnection;
+use std::sync::Arc;
+use tower_http::compression::CompressionLayer;
+use tower_http::trace::TraceLayer;
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    pub schema: AppSchema,
+    pub db: DatabaseConnection,
+    pub ingestor: Ingestor,
+    pub config: Arc<Config>,
+}
+
+/// The whole HTTP surface.
+pub fn app(state: AppState) -> Router {
+    let graphql_limit = state.config.graphql_body_limit;
+    Router::new()
+        .route(
+            "/graphql",
+            get(graphql::get)
+                .post(graphql::post)
+                .layer(DefaultBodyLimit::max(graphql_limit)),
+        )
+        .route(
+            "/v1/events",
+            post(ingest::post_events).layer(DefaultBodyLimit::disable()),
+        )
+        .route(
+            "/v1/catalog",
+            post(ingest::post_catalog).layer(DefaultBodyLimit::disable()),
+        )
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}

@@ -1,0 +1,209 @@
+//! Ingest: validation, the idempotent write of events, and the catalog state they imply,
+//! each batch in one transaction.
+pub mod catalog;
+mod entities;
+pub mod event;
+mod memberships;
+mod patches;
+pub mod stream;
+mod versions;
+
+use crate::error::AppResult;
+use crate::storage::environments::Environment;
+use chrono::Utc;
+use entity::event as event_row;
+use event::{Rejection, ValidEvent};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, EntityTrait,
+    QueryFilter, QuerySelect, Set, Statement, TransactionTrait,
+};
+use serde::Serialize;
+use serde_json::Value;
+use std::collections::HashSet;
+use std::sync::Arc;
+use tokio::sync::{Mutex, MutexGuard};
+
+pub use entities::INSERT_CHUNK;
+
+/// Events validated and written per transaction.
+pub const BATCH_SIZE: usize = 1000;
+/// Rejections listed in one answer; the counts stay exact beyond it.
+pub const MAX_LISTED_REJECTIONS: usize = 1000;
+
+/// One item of an ingest body: its position and its JSON, or why it could not be read.
+pub struct Item {
+    pub line: u64,
+    pub value: Result<Value, String>,
+}
+
+/// What an ingest call did.
+#[derive(Clone, Debug, Default, Serialize, async_graphql::SimpleObject)]
+#[serde(rename_all = "camelCase")]
+pub struct IngestReport {
+    /// Events stored by this call.
+    pub accepted: u64,
+    /// Events whose id was already stored, or repeated earlier in the same call: they
+    /// changed nothing.
+    pub duplicates: u64,
+    /// Events refused; nothing of them was stored.
+    pub rejected: u64,
+    /// Each refused event with its position, id, field and reason (at most 1,000 listed).
+    pub rejections: Vec<Rejection>,
+    /// True when more events were refused than `rejections` lists.
+    pub rejections_truncated: bool,
+}
+
+impl IngestReport {
+    pub fn reject(&mut self, rejection: Rejection) {
+        self.rejected += 1;
+        if self.rejections.len() < MAX_LISTED_REJECTIONS {
+            self.rejections.push(rejection);
+        } else {
+            self.rejections_truncated = true;
+        }
+    }
+}
+
+/// Writes events and catalog changes. Writers of one environment are serialised: by a
+/// process-wide lock on SQLite (one writer at a time anyway), by a transaction-scoped
+/// advisory lock on PostgreSQL (so several server replicas stay consistent).
+#[derive(Clone)]
+pub struct Ingestor {
+    db: DatabaseConnection,
+    sqlite_lock: Arc<Mutex<()>>,
+}
+
+impl Ingestor {
+    pub fn new(db: DatabaseConnection) -> Self {
+        Ingestor {
+            db,
+            sqlite_lock: Arc::new(Mutex::new(())),
+        }
+    }
+
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    /// On SQLite, the process-wide writer lock.
+    async fn lock_sqlite(&self) -> Option<MutexGuard<'_, ()>> {
+        match self.db.get_database_backend() {
+            DbBackend::Sqlite => Some(self.sqlite_lock.lock().await),
+            _ => None,
+        }
+    }
+
+    /// On PostgreSQL, an advisory lock on the environment until `txn` ends.
+    async fn lock_environment(
+        &self,
+        txn: &DatabaseTransaction,
+        env: &Environment,
+    ) -> AppResult<()> {
+        let backend = self.db.get_database_backend();
+        if backend == DbBackend::Postgres {
+            txn.execute_raw(Statement::from_sql_and_values(
+                backend,
+                "SELECT pg_advisory_xact_lock($1)",
+                [env.id.into()],
+            ))
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// Validates `items` and stores the valid, new ones in one transaction, adding the
+    /// outcome to `report`.
+    pub async fn ingest(
+        &self,
+        env: &Environment,
+        items: Vec<Item>,
+        report: &mut IngestReport,
+    ) -> AppResult<()> {
+        let now = Utc::now();
+        let mut valid: Vec<ValidEvent> = Vec::with_capacity(items.len());
+        let mut seen = HashSet::with_capacity(items.len());
+        for item in items {
+            let value = match item.value {
+                Ok(value) => value,
+                Err(reason) => {
+                    report.reject(Rejection {
+                        line: item.line,
+                        event_id: None,
+                        field: None,
+                        reason,
+                    });
+                    continue;
+                }
+            };
+            match event::validate(item.line, value, now) {
+                Err(rejection) => report.reject(rejection),
+                Ok(ev) if !seen.insert(ev.id.clone()) => report.duplicates += 1,
+                Ok(ev) => valid.push(ev),
+            }
+        }
+        if valid.is_empty() {
+            return Ok(());
+        }
+        let stored = self.write(env, valid).await?;
+        report.accepted += stored.0;
+        report.duplicates += stored.1;
+        Ok(())
+    }
+
+    /// Returns (stored, already present).
+    async fn write(&self, env: &Environment, mut events: Vec<ValidEvent>) -> AppResult<(u64, u64)> {
+        let _guard = self.lock_sqlite().await;
+        let txn = self.db.begin().await?;
+        self.lock_environment(&txn, env).await?;
+        let mut existing = HashSet::new();
+        let ids: Vec<String> = events.iter().map(|e| e.id.clone()).collect();
+        for chunk in ids.chunks(INSERT_CHUNK) {
+            let found: Vec<String> = event_row::Entity::find()
+                .select_only()
+                .column(event_row::Column::Id)
+                .filter(event_row::Column::EnvironmentId.eq(env.id))
+                .filter(event_row::Column::Id.is_in(chunk.iter().cloned()))
+                .into_tuple()
+                .all(&txn)
+                .await?;
+            existing.extend(found);
+        }
+        let before = events.len();
+        events.retain(|e| !existing.contains(&e.id));
+        let duplicates = (before - events.len()) as u64;
+        events.sort_by(|a, b| (a.occurred_at, &a.id).cmp(&(b.occurred_at, &b.id)));
+
+        let received_at = Utc::now();
+        for chunk in events.chunks(INSERT_CHUNK) {
+            let rows = chunk.iter().map(|e| {
+                let local = e.occurred_at.with_timezone(&env.time_zone);
+                event_row::ActiveModel {
+                    environment_id: Set(env.id),
+                    id: Set(e.id.clone()),
+                    event_type: Set(e.event_type.to_owned()),
+                    occurred_at: Set(e.occurred_at),
+                    local_day: Set(local.date_naive()),
+                    local_month: Set(local.format("%Y-%m").to_string()),
+                    user_id: Set(e.user_id.clone()),
+                    session_id: Set(e.session_id.clone()),
+                    asset_id: Set(e.asset_id.clone()),
+                    collection_id: Set(e.collection_id.clone()),
+                    job_id: Set(e.job_id.clone()),
+                    portal_id: Set(e.portal_id.clone()),
+                    payload: Set(Value::Object(e.payload.clone())),
+                    received_at: Set(received_at),
+                }
+            });
+            event_row::Entity::insert_many(rows)
+                .exec_without_returning(&txn)
+                .await?;
+        }
+        let mut changes = entities::CatalogChanges::default();
+        for e in &events {
+            patches::add(e, &mut changes);
+        }
+        changes.write(&txn, env.id).await?;
+        txn.commit().await?;
+        Ok((events.len() as u64, duplicates))
+    }
+}

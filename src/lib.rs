@@ -1,0 +1,30 @@
+//! dam-insights: a GraphQL analytics API for Digital Asset Management activity.
+pub mod analytics;
+pub mod cli;
+pub mod config;
+pub mod error;
+pub mod graphql;
+pub mod http;
+pub mod ingest;
+pub mod seed;
+pub mod storage;
+
+pub use http::{AppState, app};
+
+use config::Config;
+use std::sync::Arc;
+
+/// Connects to the configured database, applies pending migrations and builds the state
+/// the router serves. Tests call this too.
+pub async fn build(config: Config) -> anyhow::Result<AppState> {
+    let (url, _) = config.database();
+    let db = storage::connect(&url).await?;
+    storage::migrate(&db).await?;
+    let ingestor = ingest::Ingestor::new(db.clone());
+    Ok(AppState {
+        schema: graphql::build_schema(db.clone(), ingestor.clone()),
+        db,
+        ingestor,
+        config: Arc::new(config),
+    })
+}

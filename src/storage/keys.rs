@@ -1,0 +1,164 @@
+//! API keys: random tokens shown once, stored as their SHA-256, bound to one environment.
+use crate::error::{AppError, AppResult};
+use crate::storage::environments::{self, Environment};
+use base64::Engine;
+use chrono::{Duration, Utc};
+use entity::api_key;
+use rand::RngCore;
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+/// Every token starts with this, so leaked keys are easy to recognise and scan for.
+pub const TOKEN_PREFIX: &str = "dami_";
+
+/// What a key may do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Scope {
+    /// Reports, entities and the metric dictionary.
+    ReportsRead,
+    /// Dashboard, activity log and reports, key management.
+    Admin,
+    /// Event ingest and catalog sync.
+    EventsWrite,
+}
+
+impl Scope {
+    pub const ALL: [Scope; 3] = [Scope::ReportsRead, Scope::Admin, Scope::EventsWrite];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::ReportsRead => "reports:read",
+            Scope::Admin => "admin",
+            Scope::EventsWrite => "events:write",
+        }
+    }
+
+    pub fn parse(s: &str) -> AppResult<Scope> {
+        Scope::ALL
+            .into_iter()
+            .find(|scope| scope.as_str() == s.trim())
+            .ok_or_else(|| {
+                AppError::BadUserInput(format!(
+                    "unknown scope {s:?}: accepted scopes are reports:read, admin, events:write"
+                ))
+            })
+    }
+
+    /// Parses a comma-separated list; at least one scope.
+    pub fn parse_list(s: &str) -> AppResult<Vec<Scope>> {
+        let mut scopes = s
+            .split(',')
+            .filter(|part| !part.trim().is_empty())
+            .map(Scope::parse)
+            .collect::<AppResult<Vec<_>>>()?;
+        scopes.sort();
+        scopes.dedup();
+        if scopes.is_empty() {
+            return Err(AppError::BadUserInput(
+                "no scope given: name one or more of reports:read, admin, events:write".into(),
+            ));
+        }
+        Ok(scopes)
+    }
+}
+
+/// The authenticated caller of a request.
+#[derive(Clone, Debug)]
+pub struct Caller {
+    pub environment: Environment,
+    pub key_id: String,
+    pub scopes: Vec<Scope>,
+}
+
+impl Caller {
+    /// FORBIDDEN unless the key has `scope`.
+    pub fn require(&self, scope: Scope) -> AppResult<()> {
+        if self.scopes.contains(&scope) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden(format!(
+                "this API key lacks the {} scope this needs",
+                scope.as_str()
+            )))
+        }
+    }
+}
+
+fn hash(token: &str) -> String {
+    let digest = Sha256::digest(token.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn random_b64(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    rand::rngs::OsRng.fill_bytes(&mut buf);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(buf)
+}
+
+/// Creates a key and returns its token: the only time the token exists in clear.
+pub async fn create(
+    db: &DatabaseConnection,
+    environment_id: i64,
+    scopes: &[Scope],
+) -> AppResult<String> {
+    let token = format!("{TOKEN_PREFIX}{}", random_b64(32));
+    let scopes = scopes
+        .iter()
+        .map(|s| s.as_str())
+        .collect::<Vec<_>>()
+        .join(",");
+    api_key::ActiveModel {
+        environment_id: Set(environment_id),
+        id: Set(format!("key_{}", random_b64(9))),
+        token_hash: Set(hash(&token)),
+        scopes: Set(scopes),
+        created_at: Set(Utc::now()),
+        last_used_at: Set(None),
+        revoked_at: Set(None),
+    }
+    .insert(db)
+    .await?;
+    Ok(token)
+}
+
+/// Resolves a bearer token to its caller: UNAUTHENTICATED for an unknown or revoked key.
+pub async fn authenticate(db: &DatabaseConnection, token: &str) -> AppResult<Caller> {
+    let unauthenticated = || {
+        AppError::Unauthenticated(
+            "the API key is unknown or revoked: send `Authorization: Bearer <key>` with a key made by `dam-insights keys create`".into(),
+        )
+    };
+    let digest = hash(token);
+    let key = api_key::Entity::find()
+        .filter(api_key::Column::TokenHash.eq(digest.as_str()))
+        .one(db)
+        .await?
+        .ok_or_else(unauthenticated)?;
+    let same: bool = key.token_hash.as_bytes().ct_eq(digest.as_bytes()).into();
+    if !same || key.revoked_at.is_some() {
+        return Err(unauthenticated());
+    }
+    let environment = environments::find_by_id(db, key.environment_id)
+        .await?
+        .ok_or_else(unauthenticated)?;
+    let scopes = key
+        .scopes
+        .split(',')
+        .filter_map(|s| Scope::parse(s).ok())
+        .collect();
+    let now = Utc::now();
+    if key
+        .last_used_at
+        .is_none_or(|t| now - t > Duration::seconds(60))
+    {
+        let mut active: api_key::ActiveModel = key.clone().into();
+        active.last_used_at = Set(Some(now));
+        active.update(db).await?;
+    }
+    Ok(Caller {
+        environment,
+        key_id: key.id,
+        scopes,
+    })
+}

@@ -1,0 +1,9 @@
+//! Tests through the public surface: GraphQL over HTTP, the REST endpoints and the CLI.
+mod catalog;
+mod cli;
+mod graphql_http;
+mod helpers;
+mod ingest;
+mod ingest_graphql;
+mod schema;
+mod time_zones;
