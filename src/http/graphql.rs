@@ -28,7 +28,7 @@ enum Answer {
 }
 
 /// Picks the answer's media type from `Accept`: the first acceptable range wins.
-fn negotiate(headers: &HeaderMap) -> Result<Answer, Response> {
+fn negotiate(headers: &HeaderMap) -> Result<Answer, Box<Response>> {
     let Some(accept) = headers.get(ACCEPT).and_then(|v| v.to_str().ok()) else {
         return Ok(Answer::Json);
     };
@@ -53,7 +53,7 @@ fn negotiate(headers: &HeaderMap) -> Result<Answer, Response> {
             _ => {}
         }
     }
-    Err((
+    Err(Box::new((
         StatusCode::NOT_ACCEPTABLE,
         [(CONTENT_TYPE, HeaderValue::from_static("application/json; charset=utf-8"))],
         json!({ "errors": [{
@@ -62,7 +62,7 @@ fn negotiate(headers: &HeaderMap) -> Result<Answer, Response> {
         }]})
         .to_string(),
     )
-        .into_response())
+        .into_response()))
 }
 
 fn respond(answer: Answer, status: StatusCode, body: Value) -> Response {
@@ -228,7 +228,7 @@ pub async fn get(State(state): State<AppState>, headers: HeaderMap, uri: Uri) ->
     }
     let answer = match negotiate(&headers) {
         Ok(answer) => answer,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     let mut obj = Map::new();
     for (key, value) in pairs {
@@ -271,7 +271,7 @@ pub async fn get(State(state): State<AppState>, headers: HeaderMap, uri: Uri) ->
 pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
     let answer = match negotiate(&headers) {
         Ok(answer) => answer,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     let media = headers
         .get(CONTENT_TYPE)

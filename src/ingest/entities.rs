@@ -29,13 +29,16 @@ where
     );
 }
 
+/// The patches of one entity, each with the occurredAt it applies as of.
+type Timeline<P> = Vec<(DateTime<Utc>, P)>;
+
 /// Patches for one table, gathered over a batch, applied in time order.
 pub struct Changes<E: CatalogEntity>
 where
     E::Model: IntoActiveModel<E::ActiveModel> + Clone + PartialEq,
     E::ActiveModel: ActiveModelTrait<Entity = E>,
 {
-    patches: BTreeMap<String, Vec<(DateTime<Utc>, E::Patch)>>,
+    patches: BTreeMap<String, Timeline<E::Patch>>,
 }
 
 impl<E: CatalogEntity> Default for Changes<E>

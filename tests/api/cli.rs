@@ -6,13 +6,12 @@ use std::process::{Command, Output};
 const BIN: &str = env!("CARGO_BIN_EXE_dam-insights");
 
 fn run(url: &str, args: &[&str]) -> Output {
-    let output = Command::new(BIN)
+    Command::new(BIN)
         .args(args)
         .env("DATABASE_URL", url)
         .env_remove("RUST_LOG")
         .output()
-        .expect("run dam-insights");
-    output
+        .expect("run dam-insights")
 }
 
 fn ok(output: &Output) -> String {
@@ -132,4 +131,78 @@ fn unknown_commands_and_bad_flags_fail_with_a_message() {
         .unwrap();
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("reports:read"));
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn http_get(port: u16, path: &str) -> Option<String> {
+    use std::io::Read;
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).ok()?;
+    Some(answer)
+}
+
+#[tokio::test]
+async fn serve_answers_is_never_seeded_on_a_named_database_and_stops_on_sigterm() {
+    let database = fresh_database().await;
+    let port = free_port();
+    let mut child = Command::new(BIN)
+        .arg("serve")
+        .env("DATABASE_URL", &database.url)
+        .env("BIND", format!("127.0.0.1:{port}"))
+        .env("RUST_LOG", "warn")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start the server");
+    let mut ready = None;
+    for _ in 0..150 {
+        if let Some(answer) = http_get(port, "/readyz") {
+            ready = Some(answer);
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let ready = ready.expect("the server answers /readyz");
+    assert!(ready.starts_with("HTTP/1.1 200"), "{ready}");
+
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let output = child.wait_with_output().expect("the server exits");
+    assert!(
+        output.status.success(),
+        "a clean exit after SIGTERM: {:?}",
+        output.status
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        !stderr.contains("demo API key"),
+        "a named database is never seeded: {stderr}"
+    );
+
+    let db = sea_orm::Database::connect(database.url.as_str())
+        .await
+        .unwrap();
+    let envs = dam_insights::storage::environments::count(&db)
+        .await
+        .unwrap();
+    assert_eq!(
+        envs, 0,
+        "no demo environment in a database named by DATABASE_URL"
+    );
+    db.close().await.ok();
 }

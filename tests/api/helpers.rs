@@ -14,7 +14,8 @@ use tower::ServiceExt;
 pub struct TestApp {
     pub router: Router,
     pub db: DatabaseConnection,
-    pub database: FreshDatabase,
+    /// Kept so the database lives as long as the app.
+    _database: FreshDatabase,
 }
 
 /// A database of one test's own, removed when dropped.
@@ -95,7 +96,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
     TestApp {
         router: dam_insights::app(state),
         db,
-        database,
+        _database: database,
     }
 }
 
