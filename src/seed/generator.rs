@@ -230,7 +230,7 @@ impl Generator {
         let mut sessions = Vec::with_capacity(sessions_n);
         for _ in 0..sessions_n {
             let Some(user) = self.catalog.pick_user(&mut self.rng) else {
-                break;
+                continue;
             };
             let start = self.work_time(day);
             self.next_session += 1;
@@ -251,6 +251,7 @@ impl Generator {
         let logouts = sessions.len() * 3 / 5;
         let mut made = drafts.len() - population + logouts;
         let mut uploads_left = uploads_due;
+        let mut misses = 0;
         while made < budget || uploads_left > 0 {
             let s = if sessions.is_empty() {
                 None
@@ -273,7 +274,11 @@ impl Generator {
                 self.activity(user)
             };
             if events.is_empty() {
-                made += 1; // nothing fit: still spend the budget so the loop ends
+                // Nothing fit (no open job, no public collection yet…): try again, within reason.
+                misses += 1;
+                if misses > budget {
+                    break;
+                }
                 continue;
             }
             for mut fields in events {
@@ -558,7 +563,7 @@ impl Generator {
 
     fn collection_activity(&mut self, user: Option<usize>) -> Option<Value> {
         let roll: f64 = self.rng.r#gen();
-        if roll < 0.08 || self.catalog.collections.is_empty() {
+        if roll < 0.03 || self.catalog.collections.is_empty() {
             return Some(self.collection_created(user, None));
         }
         if roll < 0.2 {
@@ -676,9 +681,11 @@ impl Generator {
                 json!({"type": "asset.deleted", "assetId": asset})
             });
         }
-        if roll < 0.85 {
+        if roll < 0.97 {
             let u = self.catalog.pick_user(&mut self.rng)?;
-            if roll < 0.83 || u == 0 {
+            // About one user in ten leaves over the period; the admin never does.
+            let deleted = self.catalog.users_deleted.iter().filter(|d| **d).count();
+            if roll < 0.95 || u == 0 || deleted * 10 >= self.catalog.users_deleted.len() {
                 let role = vocab::ROLES[self.rng.gen_range(0..vocab::ROLES.len())];
                 return Some(
                     json!({"type": "user.updated", "userId": self.id("u", u), "role": role, "byUserId": self.id("u", 0)}),
@@ -689,7 +696,10 @@ impl Generator {
                 json!({"type": "user.deleted", "userId": self.id("u", u), "byUserId": self.id("u", 0)}),
             );
         }
-        let p = self.rng.gen_range(0..self.catalog.portals.len() + 1);
+        let new_portal = usize::from(self.catalog.portals.len() < 6);
+        let p = self
+            .rng
+            .gen_range(0..self.catalog.portals.len() + new_portal);
         if p == self.catalog.portals.len() || !self.catalog.portals[p] {
             if p == self.catalog.portals.len() {
                 self.catalog.portals.push(true);
