@@ -94,7 +94,7 @@ pub async fn import(config: &Config, file: &Path, environment: &str) -> anyhow::
         ingestor.ingest(&env, batch, &mut report).await?;
     }
     progress.finish_and_clear();
-    for r in &report.rejections {
+    for r in &report.refused.rejections {
         eprintln!(
             "line {}: {}{}{}",
             r.line,
@@ -114,11 +114,11 @@ pub async fn import(config: &Config, file: &Path, environment: &str) -> anyhow::
         file.display(),
         report.accepted,
         report.duplicates,
-        report.rejected,
+        report.refused.rejected,
         started.elapsed().as_secs_f64()
     );
-    if report.rejected > 0 {
-        anyhow::bail!("{} events were rejected", report.rejected);
+    if report.refused.rejected > 0 {
+        anyhow::bail!("{} events were rejected", report.refused.rejected);
     }
     Ok(())
 }

@@ -1,8 +1,10 @@
 //! Catalog sync: upserts of assets, users, collections and portals that existed before
 //! (or outside) the event stream. A sync counts as no activity: it stores no event.
 use super::entities::{AssetPatch, CatalogChanges, CollectionPatch, PortalPatch, UserPatch};
-use super::event::{ASSET_TYPES, Field, Kind, Rejection, SOURCES, VIAS, check_field, opt, req};
-use super::{Ingestor, Item, MAX_LISTED_REJECTIONS};
+use super::event::{
+    ASSET_TYPES, Field, Kind, Rejection, SOURCES, VIAS, check_declared, check_field, opt, req,
+};
+use super::{Ingestor, Item, Refused};
 use crate::error::AppResult;
 use crate::storage::environments::Environment;
 use chrono::{DateTime, Utc};
@@ -70,23 +72,10 @@ const KINDS: &[(&str, &[Field])] = &[
 pub struct SyncReport {
     /// Records created or updated.
     pub upserted: u64,
-    /// Records refused; nothing of them was stored.
-    pub rejected: u64,
-    /// Each refused record with its position, id, field and reason (at most 1,000 listed).
-    pub rejections: Vec<Rejection>,
-    /// True when more records were refused than `rejections` lists.
-    pub rejections_truncated: bool,
-}
-
-impl SyncReport {
-    fn reject(&mut self, rejection: Rejection) {
-        self.rejected += 1;
-        if self.rejections.len() < MAX_LISTED_REJECTIONS {
-            self.rejections.push(rejection);
-        } else {
-            self.rejections_truncated = true;
-        }
-    }
+    /// The records refused.
+    #[serde(flatten)]
+    #[graphql(flatten)]
+    pub refused: Refused,
 }
 
 struct Record {
@@ -137,32 +126,8 @@ fn validate(line: u64, value: Value, now: DateTime<Utc>) -> Result<Record, Rejec
             parse_time(&v).unwrap_or(now)
         }
     };
-    if let Some(unknown) = obj
-        .keys()
-        .find(|k| !fields.iter().any(|f| f.name == k.as_str()))
-    {
-        let mut accepted: Vec<&str> = COMMON.to_vec();
-        accepted.extend(fields.iter().map(|f| f.name));
-        return Err(reject(
-            unknown,
-            format!(
-                "{unknown} is not a field of a {kind} record: accepted fields are {}",
-                accepted.join(", ")
-            ),
-        ));
-    }
-    for field in fields.iter() {
-        match obj.get(field.name) {
-            None if field.required => {
-                return Err(reject(
-                    field.name,
-                    format!("{} is required on a {kind} record", field.name),
-                ));
-            }
-            None => {}
-            Some(v) => check_field(v, field.name, field.kind).map_err(|r| reject(field.name, r))?,
-        }
-    }
+    check_declared(&obj, fields, COMMON, &format!("in a {kind} record"))
+        .map_err(|(field, reason)| reject(&field, reason))?;
     Ok(Record {
         kind,
         id: raw_id.as_str().unwrap_or_default().to_owned(),
@@ -276,7 +241,7 @@ impl Ingestor {
                     add(record, &mut changes);
                     count += 1;
                 }
-                Err(rejection) => report.reject(rejection),
+                Err(rejection) => report.refused.add(rejection),
             }
         }
         if count == 0 {

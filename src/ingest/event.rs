@@ -350,6 +350,46 @@ fn string_list(value: &Value, name: &str) -> Result<(), String> {
     }
 }
 
+/// Checks `obj` against the `fields` its type declares (`common` ones are allowed too and
+/// checked elsewhere): no unknown field, every required one present, each of its kind.
+/// `owner` ends the messages, e.g. "on asset.viewed". Returns the field and the reason.
+pub(crate) fn check_declared(
+    obj: &Map<String, Value>,
+    fields: &[Field],
+    common: &[&str],
+    owner: &str,
+) -> Result<(), (String, String)> {
+    if let Some(unknown) = obj
+        .keys()
+        .find(|k| !fields.iter().any(|f| f.name == k.as_str()))
+    {
+        let mut accepted: Vec<&str> = common.to_vec();
+        accepted.extend(fields.iter().map(|f| f.name));
+        return Err((
+            unknown.clone(),
+            format!(
+                "{unknown} is not a field {owner}: accepted fields are {}",
+                accepted.join(", ")
+            ),
+        ));
+    }
+    for field in fields {
+        match obj.get(field.name) {
+            None if field.required => {
+                return Err((
+                    field.name.to_owned(),
+                    format!("{} is required {owner}", field.name),
+                ));
+            }
+            None => {}
+            Some(v) => {
+                check_field(v, field.name, field.kind).map_err(|r| (field.name.to_owned(), r))?
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Validates one event object. `now` bounds how far in the future `occurredAt` may lie.
 pub fn validate(line: u64, value: Value, now: DateTime<Utc>) -> Result<ValidEvent, Rejection> {
     let Value::Object(mut obj) = value else {
@@ -443,34 +483,8 @@ pub fn validate(line: u64, value: Value, now: DateTime<Utc>) -> Result<ValidEven
         ));
     }
 
-    if let Some(unknown) = obj
-        .keys()
-        .find(|k| !fields.iter().any(|f| f.name == k.as_str()))
-    {
-        let mut accepted: Vec<&str> = COMMON.to_vec();
-        accepted.extend(fields.iter().map(|f| f.name));
-        return Err(reject(
-            Some(unknown),
-            format!(
-                "{unknown} is not a field of {event_type}: accepted fields are {}",
-                accepted.join(", ")
-            ),
-        ));
-    }
-    for field in fields.iter() {
-        match obj.get(field.name) {
-            None if field.required => {
-                return Err(reject(
-                    Some(field.name),
-                    format!("{} is required on {event_type}", field.name),
-                ));
-            }
-            None => {}
-            Some(v) => {
-                check_field(v, field.name, field.kind).map_err(|r| reject(Some(field.name), r))?
-            }
-        }
-    }
+    check_declared(&obj, fields, COMMON, &format!("on {event_type}"))
+        .map_err(|(field, reason)| reject(Some(&field), reason))?;
     check_rules(event_type, &obj).map_err(|(field, reason)| reject(Some(field), reason))?;
 
     let mut take = |name: &str| obj.remove(name).and_then(|v| v.as_str().map(str::to_owned));

@@ -36,6 +36,29 @@ pub struct Item {
     pub value: Result<Value, String>,
 }
 
+/// The items of one call that were refused: nothing of them was stored.
+#[derive(Clone, Debug, Default, Serialize, async_graphql::SimpleObject)]
+#[serde(rename_all = "camelCase")]
+pub struct Refused {
+    /// Items refused; nothing of them was stored.
+    pub rejected: u64,
+    /// Each refused item with its position, id, field and reason (at most 1,000 listed).
+    pub rejections: Vec<Rejection>,
+    /// True when more items were refused than `rejections` lists.
+    pub rejections_truncated: bool,
+}
+
+impl Refused {
+    pub fn add(&mut self, rejection: Rejection) {
+        self.rejected += 1;
+        if self.rejections.len() < MAX_LISTED_REJECTIONS {
+            self.rejections.push(rejection);
+        } else {
+            self.rejections_truncated = true;
+        }
+    }
+}
+
 /// What an ingest call did.
 #[derive(Clone, Debug, Default, Serialize, async_graphql::SimpleObject)]
 #[serde(rename_all = "camelCase")]
@@ -45,23 +68,10 @@ pub struct IngestReport {
     /// Events whose id was already stored, or repeated earlier in the same call: they
     /// changed nothing.
     pub duplicates: u64,
-    /// Events refused; nothing of them was stored.
-    pub rejected: u64,
-    /// Each refused event with its position, id, field and reason (at most 1,000 listed).
-    pub rejections: Vec<Rejection>,
-    /// True when more events were refused than `rejections` lists.
-    pub rejections_truncated: bool,
-}
-
-impl IngestReport {
-    pub fn reject(&mut self, rejection: Rejection) {
-        self.rejected += 1;
-        if self.rejections.len() < MAX_LISTED_REJECTIONS {
-            self.rejections.push(rejection);
-        } else {
-            self.rejections_truncated = true;
-        }
-    }
+    /// The events refused.
+    #[serde(flatten)]
+    #[graphql(flatten)]
+    pub refused: Refused,
 }
 
 /// Writes events and catalog changes. Writers of one environment are serialised: by a
@@ -126,7 +136,7 @@ impl Ingestor {
             let value = match item.value {
                 Ok(value) => value,
                 Err(reason) => {
-                    report.reject(Rejection {
+                    report.refused.add(Rejection {
                         line: item.line,
                         event_id: None,
                         field: None,
@@ -136,7 +146,7 @@ impl Ingestor {
                 }
             };
             match event::validate(item.line, value, now) {
-                Err(rejection) => report.reject(rejection),
+                Err(rejection) => report.refused.add(rejection),
                 Ok(ev) if !seen.insert(ev.id.clone()) => report.duplicates += 1,
                 Ok(ev) => valid.push(ev),
             }

@@ -66,10 +66,10 @@ pub async fn run(db: &DatabaseConnection, args: &SeedArgs) -> anyhow::Result<Str
         progress.inc(n);
     }
     progress.finish_and_clear();
-    if let Some(r) = report.rejections.first() {
+    if let Some(r) = report.refused.rejections.first() {
         anyhow::bail!(
             "the generator made {} invalid events, e.g. line {}: {:?} {}",
-            report.rejected,
+            report.refused.rejected,
             r.line,
             r.field,
             r.reason

@@ -136,6 +136,17 @@ impl Reply {
         serde_json::from_slice(&self.body)
             .unwrap_or_else(|_| panic!("not JSON: {}", String::from_utf8_lossy(&self.body)))
     }
+    /// The JSON of a 200 answer; any other status fails the test with the body.
+    pub fn ok_json(&self) -> Value {
+        assert_eq!(
+            self.status,
+            StatusCode::OK,
+            "{}",
+            String::from_utf8_lossy(&self.body)
+        );
+        self.json()
+    }
+
     pub fn content_type(&self) -> &str {
         self.headers
             .get("content-type")
@@ -201,14 +212,7 @@ impl TestApp {
                 json!({ "query": query, "variables": variables }).to_string(),
             ))
             .expect("request");
-        let reply = self.send(request).await;
-        assert_eq!(
-            reply.status,
-            StatusCode::OK,
-            "{}",
-            String::from_utf8_lossy(&reply.body)
-        );
-        reply.json()
+        self.send(request).await.ok_json()
     }
 
     /// POSTs a GraphQL request that must succeed and returns its `data`.
@@ -240,16 +244,9 @@ impl TestApp {
     /// POSTs events as NDJSON, one JSON value a line; the answer must be 200.
     pub async fn ingest(&self, key: &str, events: &[Value]) -> Value {
         let body: String = events.iter().map(|e| format!("{e}\n")).collect();
-        let reply = self
-            .post_body("/v1/events", key, "application/x-ndjson", body)
-            .await;
-        assert_eq!(
-            reply.status,
-            StatusCode::OK,
-            "{}",
-            String::from_utf8_lossy(&reply.body)
-        );
-        reply.json()
+        self.post_body("/v1/events", key, "application/x-ndjson", body)
+            .await
+            .ok_json()
     }
 
     /// Rows in a table (to prove what was or was not stored).
