@@ -158,7 +158,7 @@ fn http_get(port: u16, path: &str) -> Option<String> {
 async fn serve_answers_is_never_seeded_on_a_named_database_and_stops_on_sigterm() {
     let database = fresh_database().await;
     let port = free_port();
-    let mut child = Command::new(BIN)
+    let child = Command::new(BIN)
         .arg("serve")
         .env("DATABASE_URL", &database.url)
         .env("BIND", format!("127.0.0.1:{port}"))
