@@ -26,7 +26,11 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
                     .busy_timeout(Duration::from_secs(30))
             });
     } else {
-        opts.max_connections(16).min_connections(1);
+        // A generic plan cached while a table was still small (a sequential scan) would
+        // stay in use as it grows: plan each statement for its own parameters.
+        opts.max_connections(16)
+            .min_connections(1)
+            .map_sqlx_postgres_opts(|o| o.options([("plan_cache_mode", "force_custom_plan")]));
     }
     let db = Database::connect(opts)
         .await
