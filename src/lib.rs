@@ -19,6 +19,14 @@ use std::sync::Arc;
 pub async fn build(config: Config) -> anyhow::Result<AppState> {
     let (url, _) = config.database();
     let db = storage::connect(&url).await?;
+    build_with(config, db).await
+}
+
+/// Like [`build`], on a connection already made (tests use it to watch the SQL).
+pub async fn build_with(
+    config: Config,
+    db: sea_orm::DatabaseConnection,
+) -> anyhow::Result<AppState> {
     storage::migrate(&db).await?;
     let ingestor = ingest::Ingestor::new(db.clone());
     Ok(AppState {

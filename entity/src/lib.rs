@@ -7,4 +7,5 @@ pub mod environment;
 pub mod event;
 pub mod job;
 pub mod portal;
+pub mod rollup;
 pub mod user;

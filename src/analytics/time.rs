@@ -11,3 +11,91 @@ pub fn local_day(at: DateTime<Utc>, tz: Tz) -> NaiveDate {
 pub fn local_month(at: DateTime<Utc>, tz: Tz) -> String {
     at.with_timezone(&tz).format("%Y-%m").to_string()
 }
+
+/// A calendar month.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct YearMonth {
+    pub year: i32,
+    /// 1 to 12.
+    pub month: u32,
+}
+
+impl YearMonth {
+    /// Parses `YYYY-MM`.
+    pub fn parse(text: &str) -> Option<Self> {
+        let (y, m) = text.split_once('-')?;
+        if y.len() != 4 || m.len() != 2 || !y.bytes().chain(m.bytes()).all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let (year, month) = (y.parse().ok()?, m.parse().ok()?);
+        (1..=12)
+            .contains(&month)
+            .then_some(YearMonth { year, month })
+    }
+
+    pub fn previous(self) -> Self {
+        if self.month == 1 {
+            YearMonth {
+                year: self.year - 1,
+                month: 12,
+            }
+        } else {
+            YearMonth {
+                year: self.year,
+                month: self.month - 1,
+            }
+        }
+    }
+
+    /// The `n` months ending with this one, oldest first.
+    pub fn ending(self, n: usize) -> Vec<YearMonth> {
+        let mut months = Vec::with_capacity(n);
+        let mut m = self;
+        for _ in 0..n {
+            months.push(m);
+            m = m.previous();
+        }
+        months.reverse();
+        months
+    }
+}
+
+impl std::fmt::Display for YearMonth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:04}-{:02}", self.year, self.month)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::YearMonth;
+
+    #[test]
+    fn months_parse_strictly_and_trends_cross_years() {
+        assert_eq!(
+            YearMonth::parse("2025-01"),
+            Some(YearMonth {
+                year: 2025,
+                month: 1
+            })
+        );
+        for bad in [
+            "2025-1",
+            "2025-13",
+            "2025-00",
+            "25-01",
+            "2025/01",
+            "2025-01-01",
+            "",
+        ] {
+            assert_eq!(YearMonth::parse(bad), None, "{bad}");
+        }
+        let months: Vec<String> = YearMonth::parse("2025-02")
+            .unwrap()
+            .ending(3)
+            .iter()
+            .map(|m| m.to_string())
+            .collect();
+        assert_eq!(months, ["2024-12", "2025-01", "2025-02"]);
+    }
+}

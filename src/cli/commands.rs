@@ -122,3 +122,27 @@ pub async fn import(config: &Config, file: &Path, environment: &str) -> anyhow::
     }
     Ok(())
 }
+
+pub async fn rebuild_rollups(config: &Config, environment: Option<&str>) -> anyhow::Result<()> {
+    let db = open(config).await?;
+    let envs = match environment {
+        Some(name) => vec![environments::require(&db, name).await?],
+        None => environments::all(&db).await?,
+    };
+    let ingestor = Ingestor::new(db);
+    let started = Instant::now();
+    let mut total = 0;
+    for env in &envs {
+        let progress = bar(None, &format!("events of {}", env.name));
+        total += ingestor
+            .rebuild_rollups(env, |n| progress.set_position(n))
+            .await?;
+        progress.finish_and_clear();
+    }
+    eprintln!(
+        "rebuilt the rollups of {} environment(s) from {total} events in {:.1}s",
+        envs.len(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}

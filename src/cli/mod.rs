@@ -39,6 +39,11 @@ pub enum Command {
         #[command(subcommand)]
         command: KeyCommand,
     },
+    /// Manage rollups.
+    Rollups {
+        #[command(subcommand)]
+        command: RollupCommand,
+    },
     /// Print the GraphQL schema (SDL), as checked in at schema.graphql.
     PrintSchema,
     /// Ingest an NDJSON file of events into an environment, as POST /v1/events would.
@@ -89,6 +94,16 @@ pub enum EnvironmentCommand {
 }
 
 #[derive(Subcommand, Debug)]
+pub enum RollupCommand {
+    /// Recompute the rollups from the raw events (every environment, or one).
+    Rebuild {
+        /// Only this environment.
+        #[arg(long)]
+        environment: Option<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
 pub enum KeyCommand {
     /// Create a key; prints the key alone on stdout, the only time it is shown.
     Create {
@@ -117,6 +132,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     scopes,
                 },
         } => commands::create_key(&cli.config, &environment, &scopes).await,
+        Command::Rollups {
+            command: RollupCommand::Rebuild { environment },
+        } => commands::rebuild_rollups(&cli.config, environment.as_deref()).await,
         Command::PrintSchema => {
             print!("{}", crate::graphql::sdl());
             Ok(())

@@ -77,3 +77,31 @@ macro_rules! connection_type {
         }
     };
 }
+
+/// Defines a ranked list's connection `$conn` (edges, pageInfo, totalCount) and edge
+/// `$edge` (cursor, node, and the given count fields).
+#[macro_export]
+macro_rules! ranked_connection_type {
+    ($conn:ident, $edge:ident, $node:ty, $what:literal, { $($(#[$fmeta:meta])* $field:ident : $fty:ty),* $(,)? }) => {
+        #[doc = concat!("A page of ", $what, ", by count descending then by a stable key, with the total over all pages.")]
+        #[derive(async_graphql::SimpleObject)]
+        pub struct $conn {
+            /// The items of this page, each with its cursor and counts.
+            pub edges: Vec<$edge>,
+            /// Where this page lies: pass `endCursor` as `after` for the next one.
+            pub page_info: async_graphql::connection::PageInfo,
+            /// The number of items in the whole ranking, over all pages.
+            pub total_count: u64,
+        }
+
+        #[doc = concat!("One of ", $what, ", its cursor and its counts.")]
+        #[derive(async_graphql::SimpleObject)]
+        pub struct $edge {
+            /// Pass it as `after` to get the items ranked after this one.
+            pub cursor: String,
+            /// The item.
+            pub node: $node,
+            $($(#[$fmeta])* pub $field: $fty,)*
+        }
+    };
+}

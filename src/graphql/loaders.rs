@@ -3,7 +3,7 @@ use super::IntoGql;
 use crate::error::AppError;
 use crate::storage::catalog::{CatalogTable, by_ids};
 use async_graphql::Context;
-use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use entity::{asset, collection, job, portal, user};
 use sea_orm::DatabaseConnection;
 use std::collections::HashMap;
@@ -47,7 +47,7 @@ where
     L: Loader<String, Error = Arc<AppError>>,
 {
     let loader = ctx
-        .data::<DataLoader<L>>()
+        .data::<DataLoader<L, HashMapCache>>()
         .map_err(|_| AppError::Internal(anyhow::anyhow!("no loader in the request")))
         .gql()?;
     loader
@@ -57,20 +57,22 @@ where
         .gql()
 }
 
-fn loader<E: CatalogTable>(
-    db: &DatabaseConnection,
-    environment_id: i64,
-) -> DataLoader<CatalogLoader<E>>
+/// The loaders of one request: they cache what they loaded for the request's lifetime,
+/// so a row fetched once (or prefetched by a list) is not fetched again.
+pub type RequestLoader<E> = DataLoader<CatalogLoader<E>, HashMapCache>;
+
+fn loader<E: CatalogTable>(db: &DatabaseConnection, environment_id: i64) -> RequestLoader<E>
 where
     E::Model: Clone + Send + Sync + 'static,
 {
-    DataLoader::new(
+    DataLoader::with_cache(
         CatalogLoader {
             db: db.clone(),
             environment_id,
             table: PhantomData,
         },
         tokio::spawn,
+        HashMapCache::default(),
     )
 }
 
@@ -86,4 +88,23 @@ pub fn register(
         .data(loader::<collection::Entity>(db, environment_id))
         .data(loader::<job::Entity>(db, environment_id))
         .data(loader::<portal::Entity>(db, environment_id))
+}
+
+/// Loads many rows at once through the request's `DataLoader<L>`.
+pub async fn load_many<L>(
+    ctx: &Context<'_>,
+    ids: Vec<String>,
+) -> async_graphql::Result<HashMap<String, L::Value>>
+where
+    L: Loader<String, Error = Arc<AppError>>,
+{
+    let loader = ctx
+        .data::<DataLoader<L, HashMapCache>>()
+        .map_err(|_| AppError::Internal(anyhow::anyhow!("no loader in the request")))
+        .gql()?;
+    loader
+        .load_many(ids)
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("loading: {e:?}")))
+        .gql()
 }

@@ -6,6 +6,9 @@ pub mod enums;
 pub mod ids;
 pub mod ingest;
 pub mod loaders;
+pub mod month;
+pub mod monthly;
+pub mod monthly_lists;
 pub mod nodes;
 pub mod viewer;
 
@@ -16,7 +19,11 @@ use sea_orm::DatabaseConnection;
 
 /// Every query root field.
 #[derive(MergedObject, Default)]
-pub struct Query(viewer::ViewerQuery, catalog::CatalogQuery);
+pub struct Query(
+    viewer::ViewerQuery,
+    catalog::CatalogQuery,
+    monthly::MonthlyQuery,
+);
 
 /// Every mutation root field.
 #[derive(MergedObject, Default)]

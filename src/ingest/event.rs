@@ -245,6 +245,19 @@ pub struct ValidEvent {
 }
 
 impl ValidEvent {
+    /// What rollups read of this event; `month` is its local month.
+    pub fn facts<'a>(&'a self, month: &'a str) -> crate::analytics::rollups::EventFacts<'a> {
+        crate::analytics::rollups::EventFacts {
+            event_type: self.event_type,
+            user_id: self.user_id.as_deref(),
+            session_id: self.session_id.as_deref(),
+            asset_id: self.asset_id.as_deref(),
+            collection_id: self.collection_id.as_deref(),
+            month,
+            payload: &self.payload,
+        }
+    }
+
     pub fn str(&self, field: &str) -> Option<&str> {
         self.payload.get(field).and_then(Value::as_str)
     }

@@ -8,8 +8,11 @@ mod patches;
 pub mod stream;
 mod versions;
 
+use crate::analytics::rollups::{Increments, increments};
+use crate::analytics::time::local_month;
 use crate::error::AppResult;
 use crate::storage::environments::Environment;
+use crate::storage::rollups;
 use chrono::Utc;
 use entity::event as event_row;
 use event::{Rejection, ValidEvent};
@@ -121,6 +124,21 @@ impl Ingestor {
         Ok(())
     }
 
+    /// Recomputes the environment's rollups from its raw events, holding off its writers
+    /// meanwhile. Returns the number of events read.
+    pub async fn rebuild_rollups(
+        &self,
+        env: &Environment,
+        progress: impl FnMut(u64),
+    ) -> AppResult<u64> {
+        let _guard = self.lock_sqlite().await;
+        let txn = self.db.begin().await?;
+        self.lock_environment(&txn, env).await?;
+        let read = rollups::rebuild(&txn, env.id, progress).await?;
+        txn.commit().await?;
+        Ok(read)
+    }
+
     /// Validates `items` and stores the valid, new ones in one transaction, adding the
     /// outcome to `report`.
     pub async fn ingest(
@@ -193,7 +211,7 @@ impl Ingestor {
                     event_type: Set(e.event_type.to_owned()),
                     occurred_at: Set(e.occurred_at),
                     local_day: Set(local.date_naive()),
-                    local_month: Set(local.format("%Y-%m").to_string()),
+                    local_month: Set(local_month(e.occurred_at, env.time_zone)),
                     user_id: Set(e.user_id.clone()),
                     session_id: Set(e.session_id.clone()),
                     asset_id: Set(e.asset_id.clone()),
@@ -209,10 +227,14 @@ impl Ingestor {
                 .await?;
         }
         let mut changes = entities::CatalogChanges::default();
+        let mut sums = Increments::new();
         for e in &events {
             patches::add(e, &mut changes);
+            let month = local_month(e.occurred_at, env.time_zone);
+            increments(&e.facts(&month), &mut sums);
         }
         changes.write(&txn, env.id).await?;
+        rollups::add(&txn, env.id, sums).await?;
         txn.commit().await?;
         Ok((events.len() as u64, duplicates))
     }

@@ -5,7 +5,7 @@ use chrono_tz::Tz;
 use entity::environment;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    Set,
+    QueryOrder, Set,
 };
 
 /// A resolved environment, with its zone parsed.
@@ -110,4 +110,15 @@ pub async fn require(db: &DatabaseConnection, name: &str) -> AppResult<Environme
 
 pub async fn count(db: &DatabaseConnection) -> AppResult<u64> {
     Ok(environment::Entity::find().count(db).await?)
+}
+
+/// Every environment, by id.
+pub async fn all(db: &DatabaseConnection) -> AppResult<Vec<Environment>> {
+    environment::Entity::find()
+        .order_by_asc(environment::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(Environment::try_from)
+        .collect()
 }

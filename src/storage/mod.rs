@@ -2,6 +2,7 @@
 pub mod catalog;
 pub mod environments;
 pub mod keys;
+pub mod rollups;
 
 use anyhow::Context;
 use migration::{Migrator, MigratorTrait};

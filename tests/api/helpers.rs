@@ -100,6 +100,22 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
     }
 }
 
+impl TestApp {
+    /// An app over a state built by the test itself, on `database`.
+    pub fn from_state(state: dam_insights::AppState, database: FreshDatabase) -> TestApp {
+        TestApp {
+            db: state.db.clone(),
+            router: dam_insights::app(state),
+            _database: database,
+        }
+    }
+
+    /// The URL of the test's database (for running the CLI against it).
+    pub fn url(&self) -> &str {
+        &self._database.url
+    }
+}
+
 impl Drop for FreshDatabase {
     fn drop(&mut self) {
         if let Some((admin, name)) = self.postgres.take() {

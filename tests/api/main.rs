@@ -5,5 +5,7 @@ mod graphql_http;
 mod helpers;
 mod ingest;
 mod ingest_graphql;
+mod monthly;
+mod rollups;
 mod schema;
 mod time_zones;

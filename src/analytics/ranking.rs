@@ -1,0 +1,195 @@
+//! Reading rollups: totals, distinct counts, trends and ranked pages.
+use crate::error::AppResult;
+use entity::rollup;
+use sea_orm::sea_query::{Expr, Func};
+use sea_orm::{
+    ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+use std::collections::HashMap;
+
+/// One ranked row: what was counted and how often.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RankedRow {
+    pub key: String,
+    pub sub: String,
+    pub count: i64,
+}
+
+/// A page of a ranking, by count descending, then key and sub ascending.
+pub struct Ranked {
+    pub rows: Vec<RankedRow>,
+    pub has_next: bool,
+    /// Rows in the whole ranking.
+    pub total: u64,
+}
+
+fn rows_of(environment_id: i64, metric: &str) -> sea_orm::Select<rollup::Entity> {
+    rollup::Entity::find()
+        .filter(rollup::Column::EnvironmentId.eq(environment_id))
+        .filter(rollup::Column::Metric.eq(metric))
+}
+
+/// A metric's total (its key '' row) per period; absent periods are 0.
+pub async fn totals(
+    db: &DatabaseConnection,
+    environment_id: i64,
+    metric: &str,
+    periods: &[String],
+) -> AppResult<HashMap<String, i64>> {
+    let rows: Vec<(String, i64)> = rows_of(environment_id, metric)
+        .filter(rollup::Column::Period.is_in(periods.iter().cloned()))
+        .filter(rollup::Column::Key.eq(""))
+        .filter(rollup::Column::Sub.eq(""))
+        .select_only()
+        .column(rollup::Column::Period)
+        .column(rollup::Column::Count)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().collect())
+}
+
+/// A metric's number of rows (a distinct count) per period.
+pub async fn distinct(
+    db: &DatabaseConnection,
+    environment_id: i64,
+    metric: &str,
+    periods: &[String],
+) -> AppResult<HashMap<String, i64>> {
+    let rows: Vec<(String, i64)> = rows_of(environment_id, metric)
+        .filter(rollup::Column::Period.is_in(periods.iter().cloned()))
+        .filter(rollup::Column::Count.gt(0))
+        .select_only()
+        .column(rollup::Column::Period)
+        .column_as(Expr::from(Func::count(Expr::col(rollup::Column::Key))), "n")
+        .group_by(rollup::Column::Period)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().collect())
+}
+
+/// A metric's count per (period, key), for metrics keyed by a small set such as variants.
+pub async fn by_key(
+    db: &DatabaseConnection,
+    environment_id: i64,
+    metric: &str,
+    periods: &[String],
+) -> AppResult<HashMap<(String, String), i64>> {
+    let rows: Vec<(String, String, i64)> = rows_of(environment_id, metric)
+        .filter(rollup::Column::Period.is_in(periods.iter().cloned()))
+        .select_only()
+        .column(rollup::Column::Period)
+        .column(rollup::Column::Key)
+        .column(rollup::Column::Count)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut out = HashMap::new();
+    for (period, key, count) in rows {
+        *out.entry((period, key)).or_insert(0) += count;
+    }
+    Ok(out)
+}
+
+/// A page of a ranking after `after` (the last row of the previous page).
+pub async fn top(
+    db: &DatabaseConnection,
+    environment_id: i64,
+    metric: &str,
+    period: &str,
+    after: Option<RankedRow>,
+    first: u64,
+) -> AppResult<Ranked> {
+    let base = rows_of(environment_id, metric)
+        .filter(rollup::Column::Period.eq(period))
+        .filter(rollup::Column::Count.gt(0));
+    let total: Option<i64> = base
+        .clone()
+        .select_only()
+        .column_as(Expr::from(Func::count(Expr::col(rollup::Column::Key))), "n")
+        .into_tuple()
+        .one(db)
+        .await?;
+    let mut query = base;
+    if let Some(a) = after {
+        query = query.filter(
+            Condition::any().add(rollup::Column::Count.lt(a.count)).add(
+                Condition::all().add(rollup::Column::Count.eq(a.count)).add(
+                    Condition::any()
+                        .add(rollup::Column::Key.gt(a.key.clone()))
+                        .add(
+                            Condition::all()
+                                .add(rollup::Column::Key.eq(a.key))
+                                .add(rollup::Column::Sub.gt(a.sub)),
+                        ),
+                ),
+            ),
+        );
+    }
+    let rows: Vec<(String, String, i64)> = query
+        .select_only()
+        .column(rollup::Column::Key)
+        .column(rollup::Column::Sub)
+        .column(rollup::Column::Count)
+        .order_by_desc(rollup::Column::Count)
+        .order_by_asc(rollup::Column::Key)
+        .order_by_asc(rollup::Column::Sub)
+        .limit(first + 1)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let has_next = rows.len() as u64 > first;
+    Ok(Ranked {
+        rows: rows
+            .into_iter()
+            .take(first as usize)
+            .map(|(key, sub, count)| RankedRow { key, sub, count })
+            .collect(),
+        has_next,
+        total: total.unwrap_or(0) as u64,
+    })
+}
+
+/// The counts of `keys` (rows with sub '') in one period.
+pub async fn counts(
+    db: &DatabaseConnection,
+    environment_id: i64,
+    metric: &str,
+    period: &str,
+    keys: &[String],
+) -> AppResult<HashMap<String, i64>> {
+    let rows: Vec<(String, i64)> = rows_of(environment_id, metric)
+        .filter(rollup::Column::Period.eq(period))
+        .filter(rollup::Column::Key.is_in(keys.iter().cloned()))
+        .filter(rollup::Column::Sub.eq(""))
+        .select_only()
+        .column(rollup::Column::Key)
+        .column(rollup::Column::Count)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().collect())
+}
+
+/// The number of distinct subs of each of `keys` in one period (e.g. users per query).
+pub async fn distinct_subs(
+    db: &DatabaseConnection,
+    environment_id: i64,
+    metric: &str,
+    period: &str,
+    keys: &[String],
+) -> AppResult<HashMap<String, i64>> {
+    let rows: Vec<(String, i64)> = rows_of(environment_id, metric)
+        .filter(rollup::Column::Period.eq(period))
+        .filter(rollup::Column::Key.is_in(keys.iter().cloned()))
+        .filter(rollup::Column::Count.gt(0))
+        .select_only()
+        .column(rollup::Column::Key)
+        .column_as(Expr::from(Func::count(Expr::col(rollup::Column::Sub))), "n")
+        .group_by(rollup::Column::Key)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().collect())
+}
