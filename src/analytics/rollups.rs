@@ -141,18 +141,17 @@ pub fn increments(e: &EventFacts<'_>, out: &mut Increments) {
                     add(user_metric, &query, user);
                 }
             }
-            if str_field("kind") == Some("EXPRESSION") {
-                if let Some(expression) = str_field("expression")
+            if str_field("kind") == Some("EXPRESSION")
+                && let Some(expression) = str_field("expression")
                     .map(normalise)
                     .filter(|x| !x.is_empty())
-                {
-                    add(m::EXPRESSION, &expression, "");
-                }
+            {
+                add(m::EXPRESSION, &expression, "");
             }
-            if str_field("kind") == Some("VISUAL_SIMILARITY") {
-                if let Some(reference) = str_field("referenceAssetId") {
-                    add(m::VISUAL_REFERENCE, reference, "");
-                }
+            if str_field("kind") == Some("VISUAL_SIMILARITY")
+                && let Some(reference) = str_field("referenceAssetId")
+            {
+                add(m::VISUAL_REFERENCE, reference, "");
             }
             for filter in e
                 .payload
@@ -169,12 +168,12 @@ pub fn increments(e: &EventFacts<'_>, out: &mut Increments) {
                 }
             }
         }
-        "collection.viewed" => {
-            if e.payload.get("viaPublicLink").and_then(Value::as_bool) == Some(true) {
-                add(m::COLLECTIONS_VIEWED, "", "");
-                if let Some(collection) = e.collection_id {
-                    add(m::PUBLIC_VIEW, collection, "");
-                }
+        "collection.viewed"
+            if e.payload.get("viaPublicLink").and_then(Value::as_bool) == Some(true) =>
+        {
+            add(m::COLLECTIONS_VIEWED, "", "");
+            if let Some(collection) = e.collection_id {
+                add(m::PUBLIC_VIEW, collection, "");
             }
         }
         "collection.downloaded" => {
