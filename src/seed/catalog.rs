@@ -124,8 +124,4 @@ impl Catalog {
         }
         None
     }
-
-    pub fn can_upload(&self) -> bool {
-        self.assets.len() < self.asset_total
-    }
 }

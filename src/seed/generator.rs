@@ -353,8 +353,6 @@ impl Generator {
             vec![self.search()]
         } else if roll < 0.82 {
             self.download()
-        } else if roll < 0.87 && self.catalog.can_upload() {
-            vec![self.upload(user, None)]
         } else if roll < 0.93 {
             self.collection_activity(user).into_iter().collect()
         } else if roll < 0.975 {
