@@ -41,16 +41,24 @@ pub type CollectionLoader = CatalogLoader<collection::Entity>;
 pub type JobLoader = CatalogLoader<job::Entity>;
 pub type PortalLoader = CatalogLoader<portal::Entity>;
 
+/// The request's `DataLoader<L>`.
+fn request_loader<'a, L>(
+    ctx: &'a Context<'_>,
+) -> async_graphql::Result<&'a DataLoader<L, HashMapCache>>
+where
+    L: Loader<String, Error = Arc<AppError>>,
+{
+    ctx.data::<DataLoader<L, HashMapCache>>()
+        .map_err(|_| AppError::Internal(anyhow::anyhow!("no loader in the request")))
+        .gql()
+}
+
 /// Loads one row through the request's `DataLoader<L>`.
 pub async fn load<L>(ctx: &Context<'_>, id: String) -> async_graphql::Result<Option<L::Value>>
 where
     L: Loader<String, Error = Arc<AppError>>,
 {
-    let loader = ctx
-        .data::<DataLoader<L, HashMapCache>>()
-        .map_err(|_| AppError::Internal(anyhow::anyhow!("no loader in the request")))
-        .gql()?;
-    loader
+    request_loader::<L>(ctx)?
         .load_one(id)
         .await
         .map_err(|e| AppError::Internal(anyhow::anyhow!("loading: {e:?}")))
@@ -98,11 +106,7 @@ pub async fn load_many<L>(
 where
     L: Loader<String, Error = Arc<AppError>>,
 {
-    let loader = ctx
-        .data::<DataLoader<L, HashMapCache>>()
-        .map_err(|_| AppError::Internal(anyhow::anyhow!("no loader in the request")))
-        .gql()?;
-    loader
+    request_loader::<L>(ctx)?
         .load_many(ids)
         .await
         .map_err(|e| AppError::Internal(anyhow::anyhow!("loading: {e:?}")))

@@ -29,6 +29,23 @@ impl ReportScope {
         self.month.to_string()
     }
 
+    /// A metric per period: its rows' number when `distinct`, else its total row.
+    async fn values(
+        &self,
+        ctx: &Context<'_>,
+        metric: &str,
+        distinct: bool,
+        periods: &[String],
+    ) -> Result<std::collections::HashMap<String, i64>> {
+        let db = db(ctx).gql()?;
+        if distinct {
+            ranking::distinct(db, self.environment_id, metric, periods).await
+        } else {
+            ranking::totals(db, self.environment_id, metric, periods).await
+        }
+        .gql()
+    }
+
     /// A trend: the 12 months ending with the listed one, oldest first, zero-filled.
     /// `distinct` counts a metric's rows; otherwise its total row is read.
     pub async fn trend(
@@ -39,13 +56,7 @@ impl ReportScope {
     ) -> Result<Vec<TrendPoint>> {
         let months = self.month.ending(12);
         let periods: Vec<String> = months.iter().map(ToString::to_string).collect();
-        let db = db(ctx).gql()?;
-        let values = if distinct {
-            ranking::distinct(db, self.environment_id, metric, &periods).await
-        } else {
-            ranking::totals(db, self.environment_id, metric, &periods).await
-        }
-        .gql()?;
+        let values = self.values(ctx, metric, distinct, &periods).await?;
         Ok(months
             .into_iter()
             .zip(periods)
@@ -63,13 +74,7 @@ impl ReportScope {
         distinct: bool,
     ) -> Result<MetricValue> {
         let periods = [self.month.to_string(), self.month.previous().to_string()];
-        let db = db(ctx).gql()?;
-        let values = if distinct {
-            ranking::distinct(db, self.environment_id, metric, &periods).await
-        } else {
-            ranking::totals(db, self.environment_id, metric, &periods).await
-        }
-        .gql()?;
+        let values = self.values(ctx, metric, distinct, &periods).await?;
         let get = |p: &String| values.get(p).copied().unwrap_or(0);
         Ok(MetricValue::new(get(&periods[0]), get(&periods[1])))
     }

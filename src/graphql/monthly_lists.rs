@@ -119,39 +119,22 @@ where
         .collect())
 }
 
-async fn counts(
+/// Per key of a ranked page: the key's count in `metric` (sub ''), or with `distinct`
+/// the number of its distinct subs (e.g. the users of a query).
+async fn per_key(
     ctx: &Context<'_>,
     scope: &ReportScope,
     metric: &str,
     ranked: &Ranked,
+    distinct: bool,
 ) -> Result<HashMap<String, i64>> {
     let keys: Vec<String> = ranked.rows.iter().map(|r| r.key.clone()).collect();
-    ranking::counts(
-        db(ctx).gql()?,
-        scope.environment_id,
-        metric,
-        &scope.period(),
-        &keys,
-    )
-    .await
-    .gql()
-}
-
-async fn distinct_subs(
-    ctx: &Context<'_>,
-    scope: &ReportScope,
-    metric: &str,
-    ranked: &Ranked,
-) -> Result<HashMap<String, i64>> {
-    let keys: Vec<String> = ranked.rows.iter().map(|r| r.key.clone()).collect();
-    ranking::distinct_subs(
-        db(ctx).gql()?,
-        scope.environment_id,
-        metric,
-        &scope.period(),
-        &keys,
-    )
-    .await
+    let (db, env, period) = (db(ctx).gql()?, scope.environment_id, scope.period());
+    if distinct {
+        ranking::distinct_subs(db, env, metric, &period, &keys).await
+    } else {
+        ranking::counts(db, env, metric, &period, &keys).await
+    }
     .gql()
 }
 
@@ -164,7 +147,7 @@ async fn query_counts(
     after: Option<String>,
 ) -> Result<SearchQueryConnection> {
     let (ranked, after_given) = scope.ranked(ctx, metric, first, after).await?;
-    let users = distinct_subs(ctx, scope, users_metric, &ranked).await?;
+    let users = per_key(ctx, scope, users_metric, &ranked, true).await?;
     Ok(SearchQueryConnection {
         page_info: ranked_page_info(&ranked, after_given),
         total_count: ranked.total,
@@ -202,9 +185,9 @@ impl EngagementReport {
         #[graphql(desc = "Cursor of the last item of the previous page.")] after: Option<String>,
     ) -> Result<EngagedUserConnection> {
         let (ranked, after_given) = self.0.ranked(ctx, m::ACTIVE_USER, first, after).await?;
-        let searches = counts(ctx, &self.0, m::USER_SEARCHES, &ranked).await?;
-        let downloads = counts(ctx, &self.0, m::USER_DOWNLOADS, &ranked).await?;
-        let uploads = counts(ctx, &self.0, m::USER_UPLOADS, &ranked).await?;
+        let searches = per_key(ctx, &self.0, m::USER_SEARCHES, &ranked, false).await?;
+        let downloads = per_key(ctx, &self.0, m::USER_DOWNLOADS, &ranked, false).await?;
+        let uploads = per_key(ctx, &self.0, m::USER_UPLOADS, &ranked, false).await?;
         let edges = ranked_entities::<UserLoader>(ctx, &ranked)
             .await?
             .into_iter()
@@ -384,7 +367,7 @@ impl DownloadsReport {
         #[graphql(desc = "Cursor of the last item of the previous page.")] after: Option<String>,
     ) -> Result<DownloadedAssetConnection> {
         let (ranked, after_given) = self.0.ranked(ctx, m::DOWNLOAD_ASSET, first, after).await?;
-        let users = distinct_subs(ctx, &self.0, m::DOWNLOAD_ASSET_USER, &ranked).await?;
+        let users = per_key(ctx, &self.0, m::DOWNLOAD_ASSET_USER, &ranked, true).await?;
         let assets = ranked_entities::<AssetLoader>(ctx, &ranked).await?;
         if ctx
             .look_ahead()
