@@ -154,6 +154,7 @@ async fn execute(
         Ok(auth) => auth,
         Err(err) => return err.into_response(),
     };
+    let (query, operation_name) = (params.query.clone(), params.operation_name.clone());
     let mut request = Request::new(params.query);
     if let Some(name) = params.operation_name {
         request = request.operation_name(name);
@@ -179,10 +180,9 @@ async fn execute(
         && response.errors.iter().all(|e| e.path.is_empty());
     let mut body = Map::new();
     if !request_error {
-        body.insert(
-            "data".into(),
-            response.data.into_json().unwrap_or(Value::Null),
-        );
+        let mut data = response.data.into_json().unwrap_or(Value::Null);
+        super::field_order::order_response(&mut data, &query, operation_name.as_deref());
+        body.insert("data".into(), data);
     }
     if !response.errors.is_empty() {
         body.insert(

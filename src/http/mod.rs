@@ -1,5 +1,6 @@
 //! HTTP: the axum router, auth, ingest endpoints and health probes.
 pub mod auth;
+mod field_order;
 pub mod graphql;
 pub mod health;
 pub mod ingest;

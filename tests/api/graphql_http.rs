@@ -198,3 +198,21 @@ async fn fields_need_a_valid_key_with_the_right_scope() {
         json!({"environment": {"name": "acme", "timeZone": "UTC"}, "scopes": ["events:write"]})
     );
 }
+
+#[tokio::test]
+async fn answers_keep_the_order_the_query_asked_for() {
+    let app = spawn_app().await;
+    let key = app.full_key().await;
+    let body = json!({"query": "{ viewer { scopes environment { timeZone name } } z: metrics { unit name } __typename }"}).to_string();
+    let request = Request::post("/graphql")
+        .header("content-type", "application/json")
+        .header("authorization", format!("Bearer {key}"))
+        .body(Body::from(body))
+        .unwrap();
+    let text = String::from_utf8(app.send(request).await.body).unwrap();
+    assert!(
+        text.starts_with(r#"{"data":{"viewer":{"scopes":["reports:read","admin","events:write"],"environment":{"timeZone":"UTC","name":"acme"}},"z":[{"unit":"COUNT","name":"uploads"}"#),
+        "{text}"
+    );
+    assert!(text.ends_with(r#""__typename":"Query"}}"#), "{text}");
+}
