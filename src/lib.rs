@@ -29,6 +29,13 @@ pub async fn build_with(
 ) -> anyhow::Result<AppState> {
     storage::migrate(&db).await?;
     let ingestor = ingest::Ingestor::new(db.clone());
+    if storage::rollups::missing(&db).await? {
+        // Events stored before rollups existed (an upgraded database): count them once.
+        tracing::info!("events without rollups: rebuilding the rollups");
+        for env in storage::environments::all(&db).await? {
+            ingestor.rebuild_rollups(&env, |_| {}).await?;
+        }
+    }
     Ok(AppState {
         schema: graphql::build_schema(db.clone(), ingestor.clone()),
         db,

@@ -120,3 +120,22 @@ pub async fn snapshot<C: ConnectionTrait>(
         .all(db)
         .await
 }
+
+/// True when events are stored but no rollup is: a database from before rollups.
+pub async fn missing(db: &impl ConnectionTrait) -> Result<bool, DbErr> {
+    let any_event = event::Entity::find()
+        .select_only()
+        .column(event::Column::Id)
+        .limit(1)
+        .into_tuple::<String>()
+        .one(db)
+        .await?;
+    let any_rollup = rollup::Entity::find()
+        .select_only()
+        .column(rollup::Column::Metric)
+        .limit(1)
+        .into_tuple::<String>()
+        .one(db)
+        .await?;
+    Ok(any_event.is_some() && any_rollup.is_none())
+}

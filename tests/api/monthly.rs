@@ -469,3 +469,120 @@ async fn a_bad_month_is_bad_user_input_naming_the_form() {
     let answer = app.graphql(&key, r#"{ monthlyReport(month: "2025-10") { downloads { topAssets(after: "x") { totalCount } } } }"#, json!({})).await;
     assert_eq!(answer["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
 }
+
+/// Every ranking with equal counts orders by its key ascending.
+#[tokio::test]
+async fn ties_in_every_ranking_are_broken_by_the_key() {
+    let app = spawn_app().await;
+    let key = app.full_key().await;
+    let at = "2025-10-07T10:00:00Z";
+    let mut events = Vec::new();
+    for (i, (user, q, asset, collection, value)) in [
+        ("ub", "zeta", "ab", "cb", "North"),
+        ("ua", "alpha", "aa", "ca", "East"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        events.push(text_search(&format!("q{i}"), at, user, q));
+        events.push(ev(
+            &format!("f{i}"),
+            "search.performed",
+            at,
+            Some(user),
+            json!({"kind": "FILTER", "filters": [{"field": "Region", "value": value}]}),
+        ));
+        events.push(ev(
+            &format!("x{i}"),
+            "search.performed",
+            at,
+            Some(user),
+            json!({"kind": "EXPRESSION", "expression": q}),
+        ));
+        events.push(ev(
+            &format!("r{i}"),
+            "search.performed",
+            at,
+            Some(user),
+            json!({"kind": "VISUAL_SIMILARITY", "referenceAssetId": asset}),
+        ));
+        events.push(ev(
+            &format!("t{i}"),
+            "search.performed",
+            at,
+            Some(user),
+            json!({"kind": "VISUAL_TEXT", "query": q}),
+        ));
+        events.push(view_public(&format!("v{i}"), at, collection));
+        events.push(ev(
+            &format!("cd{i}"),
+            "collection.downloaded",
+            at,
+            None,
+            json!({"collectionId": collection, "assetId": asset, "variant": "ORIGINAL"}),
+        ));
+        events.push(ev(
+            &format!("cc{i}"),
+            "collection.created",
+            at,
+            Some(user),
+            json!({"collectionId": format!("n{i}"), "name": "n", "public": false}),
+        ));
+        events.push(download(
+            &format!("d{i}"),
+            at,
+            user,
+            asset,
+            &format!("a{i}"),
+            false,
+        ));
+    }
+    app.ingest(&key, &events).await;
+    let q = r#"{ monthlyReport(month: "2025-10") {
+        engagement { topUsers { edges { node { userId } } } }
+        search { topQueries { edges { node { query } } } topFilterValues { edges { node { value } } } topExpressions { edges { node { expression } } }
+                 visual { topReferenceImages { edges { node { assetId } } } topTextQueries { edges { node { query } } } } }
+        downloads { topAssets { edges { node { assetId } } } }
+        collections { topViewed { edges { node { collectionId } } } topDownloaded { edges { node { collectionId } } } topCreators { edges { node { userId } } } } } }"#;
+    let data = app.data(&key, q, json!({})).await;
+    let r = &data["monthlyReport"];
+    let ids = |v: &Value, field: &str| -> Vec<String> {
+        v["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["node"][field].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(ids(&r["engagement"]["topUsers"], "userId"), ["ua", "ub"]);
+    assert_eq!(ids(&r["search"]["topQueries"], "query"), ["alpha", "zeta"]);
+    assert_eq!(
+        ids(&r["search"]["topFilterValues"], "value"),
+        ["East", "North"]
+    );
+    assert_eq!(
+        ids(&r["search"]["topExpressions"], "expression"),
+        ["alpha", "zeta"]
+    );
+    assert_eq!(
+        ids(&r["search"]["visual"]["topReferenceImages"], "assetId"),
+        ["aa", "ab"]
+    );
+    assert_eq!(
+        ids(&r["search"]["visual"]["topTextQueries"], "query"),
+        ["alpha", "zeta"]
+    );
+    assert_eq!(ids(&r["downloads"]["topAssets"], "assetId"), ["aa", "ab"]);
+    assert_eq!(
+        ids(&r["collections"]["topViewed"], "collectionId"),
+        ["ca", "cb"]
+    );
+    assert_eq!(
+        ids(&r["collections"]["topDownloaded"], "collectionId"),
+        ["ca", "cb"]
+    );
+    assert_eq!(
+        ids(&r["collections"]["topCreators"], "userId"),
+        ["ua", "ub"]
+    );
+}
