@@ -3,6 +3,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261123_000001_create_tables;
 mod m20261123_000002_create_rollups;
+mod m20261123_000003_insights_indexes;
 
 pub struct Migrator;
 
@@ -12,6 +13,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261123_000001_create_tables::Migration),
             Box::new(m20261123_000002_create_rollups::Migration),
+            Box::new(m20261123_000003_insights_indexes::Migration),
         ]
     }
 }

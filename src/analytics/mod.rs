@@ -1,5 +1,8 @@
 //! Analytics: period and time-zone math and metric queries. No GraphQL types here.
+pub mod insights;
+pub mod jobs;
 pub mod metrics;
+pub mod range;
 pub mod ranking;
 pub mod rollups;
 pub mod time;

@@ -56,6 +56,63 @@ pub mod m {
     pub const PUBLIC_DOWNLOAD_VARIANT: &str = "publicCollectionDownloadVariant";
     /// Per user: collection.created.
     pub const CREATOR: &str = "collectionCreator";
+
+    // Kept per month and per day, for insights over any date range.
+    /// Per source (key): asset.uploaded events.
+    pub const UPLOADS_BY_SOURCE: &str = "uploadsBySource";
+    /// Per asset type (key): asset.uploaded events.
+    pub const UPLOADS_BY_TYPE: &str = "uploadsByType";
+    /// Per asset (key): asset.uploaded events.
+    pub const ASSET_UPLOADS: &str = "assetUploads";
+    /// asset.viewed events; key ''.
+    pub const ASSET_VIEWS: &str = "assetViews";
+    /// Per asset (key): asset.viewed events.
+    pub const ASSET_VIEWS_BY_ASSET: &str = "assetViewsByAsset";
+    /// Bulk asset.downloaded events; key ''.
+    pub const BULK_DOWNLOADS: &str = "bulkDownloads";
+    /// Per actionId (key): non-bulk downloads (the rows are downloadActions).
+    pub const DOWNLOAD_ACTION: &str = "downloadAction";
+    /// asset.archived events; key ''.
+    pub const ASSETS_ARCHIVED: &str = "assetsArchived";
+    /// Per asset (key): asset.archived events.
+    pub const ASSET_ARCHIVES: &str = "assetArchives";
+    /// asset.deleted events; key ''.
+    pub const ASSETS_DELETED: &str = "assetsDeleted";
+    /// Per asset (key): asset.deleted events.
+    pub const ASSET_DELETES: &str = "assetDeletes";
+    /// Per collection (key): every collection.viewed, public link or not.
+    pub const COLLECTION_VIEWS: &str = "collectionViews";
+    /// Per via (key): user.created events.
+    pub const NEW_USERS: &str = "newUsers";
+    /// Per SSO / NON_SSO (key): user.logged_in events.
+    pub const LOGINS: &str = "logins";
+    /// Per user (key): user.logged_in events.
+    pub const USER_LOGINS: &str = "userLogins";
+    /// user.logged_out events; key ''.
+    pub const LOGOUTS: &str = "logouts";
+    /// job.created events; key ''.
+    pub const JOBS_CREATED: &str = "jobsCreated";
+    /// job.finished events; key ''.
+    pub const JOBS_FINISHED: &str = "jobsFinished";
+    /// job.sent_back events; key ''.
+    pub const JOB_REVISIONS: &str = "jobRevisions";
+    /// Per job.advanced event that finished a revision round (key: [`super::event_key`]).
+    /// Derived from each job's whole history, so late events re-evaluate it.
+    pub const REVISION_ROUNDS: &str = "revisionRounds";
+    /// Per finished job, keyed by its job.finished event ([`super::event_key`]); sub is
+    /// finishedAt - createdAt in seconds. Derived from each job's whole history.
+    pub const JOB_DURATION: &str = "jobDuration";
+}
+
+/// The key of a rollup row that stands for one event: its instant in UTC (microseconds,
+/// so keys sort in time order) and its id.
+pub fn event_key(at: chrono::DateTime<chrono::Utc>, id: &str) -> String {
+    format!("{}|{id}", at.format("%Y-%m-%dT%H:%M:%S%.6fZ"))
+}
+
+/// The event id in a key made by [`event_key`].
+pub fn event_of_key(key: &str) -> &str {
+    key.split_once('|').map_or(key, |(_, id)| id)
 }
 
 /// The facts of one event that rollups read.
@@ -67,6 +124,8 @@ pub struct EventFacts<'a> {
     pub collection_id: Option<&'a str>,
     /// The local month, `YYYY-MM`.
     pub month: &'a str,
+    /// The local day, `YYYY-MM-DD`.
+    pub day: &'a str,
     pub payload: &'a Map<String, Value>,
 }
 
@@ -83,9 +142,17 @@ pub fn normalise(text: &str) -> String {
 
 /// Adds what `e` counts to `out`.
 pub fn increments(e: &EventFacts<'_>, out: &mut Increments) {
-    let mut add = |metric: &'static str, key: &str, sub: &str| {
-        *out.entry((metric, e.month.to_owned(), key.to_owned(), sub.to_owned()))
+    let bump = |out: &mut Increments, metric: &'static str, period: &str, key: &str, sub: &str| {
+        *out.entry((metric, period.to_owned(), key.to_owned(), sub.to_owned()))
             .or_insert(0) += 1;
+    };
+    // Metrics that a monthly report reads are kept per month; those that insights over
+    // any range read are kept per month and per day (see `analytics::range::Cover`).
+    let mut add = |metric: &'static str, key: &str, sub: &str| {
+        bump(out, metric, e.month, key, sub);
+        if DAILY.contains(&metric) {
+            bump(out, metric, e.day, key, sub);
+        }
     };
     let str_field = |name: &str| e.payload.get(name).and_then(Value::as_str);
     if let (Some(_), Some(session)) = (e.user_id, e.session_id) {
@@ -94,9 +161,36 @@ pub fn increments(e: &EventFacts<'_>, out: &mut Increments) {
     match e.event_type {
         "asset.uploaded" => {
             add(m::UPLOADS, "", "");
+            if let Some(source) = str_field("source") {
+                add(m::UPLOADS_BY_SOURCE, source, "");
+            }
+            if let Some(kind) = str_field("assetType") {
+                add(m::UPLOADS_BY_TYPE, kind, "");
+            }
+            if let Some(asset) = e.asset_id {
+                add(m::ASSET_UPLOADS, asset, "");
+            }
             if let Some(user) = e.user_id {
                 add(m::ACTIVE_USER, user, "");
                 add(m::USER_UPLOADS, user, "");
+            }
+        }
+        "asset.viewed" => {
+            add(m::ASSET_VIEWS, "", "");
+            if let Some(asset) = e.asset_id {
+                add(m::ASSET_VIEWS_BY_ASSET, asset, "");
+            }
+        }
+        "asset.archived" => {
+            add(m::ASSETS_ARCHIVED, "", "");
+            if let Some(asset) = e.asset_id {
+                add(m::ASSET_ARCHIVES, asset, "");
+            }
+        }
+        "asset.deleted" => {
+            add(m::ASSETS_DELETED, "", "");
+            if let Some(asset) = e.asset_id {
+                add(m::ASSET_DELETES, asset, "");
             }
         }
         "asset.downloaded" => {
@@ -109,8 +203,13 @@ pub fn increments(e: &EventFacts<'_>, out: &mut Increments) {
                 add(m::ACTIVE_USER, user, "");
                 add(m::USER_DOWNLOADS, user, "");
             }
-            if !bulk {
+            if bulk {
+                add(m::BULK_DOWNLOADS, "", "");
+            } else {
                 add(m::DOWNLOADS, "", "");
+                if let Some(action) = str_field("actionId") {
+                    add(m::DOWNLOAD_ACTION, action, "");
+                }
                 if let Some(asset) = e.asset_id {
                     add(m::DOWNLOAD_ASSET, asset, "");
                     if let Some(user) = e.user_id {
@@ -168,12 +267,15 @@ pub fn increments(e: &EventFacts<'_>, out: &mut Increments) {
                 }
             }
         }
-        "collection.viewed"
-            if e.payload.get("viaPublicLink").and_then(Value::as_bool) == Some(true) =>
-        {
-            add(m::COLLECTIONS_VIEWED, "", "");
+        "collection.viewed" => {
             if let Some(collection) = e.collection_id {
-                add(m::PUBLIC_VIEW, collection, "");
+                add(m::COLLECTION_VIEWS, collection, "");
+            }
+            if e.payload.get("viaPublicLink").and_then(Value::as_bool) == Some(true) {
+                add(m::COLLECTIONS_VIEWED, "", "");
+                if let Some(collection) = e.collection_id {
+                    add(m::PUBLIC_VIEW, collection, "");
+                }
             }
         }
         "collection.downloaded" => {
@@ -190,9 +292,65 @@ pub fn increments(e: &EventFacts<'_>, out: &mut Increments) {
                 add(m::CREATOR, user, "");
             }
         }
+        "user.created" => {
+            if let Some(via) = str_field("via") {
+                add(m::NEW_USERS, via, "");
+            }
+        }
+        "user.logged_in" => {
+            let sso = e.payload.get("sso").and_then(Value::as_bool) == Some(true);
+            add(m::LOGINS, if sso { "SSO" } else { "NON_SSO" }, "");
+            if let Some(user) = e.user_id {
+                add(m::USER_LOGINS, user, "");
+            }
+        }
+        "user.logged_out" => add(m::LOGOUTS, "", ""),
+        "job.created" => add(m::JOBS_CREATED, "", ""),
+        "job.finished" => add(m::JOBS_FINISHED, "", ""),
+        "job.sent_back" => add(m::JOB_REVISIONS, "", ""),
         _ => {}
     }
 }
+
+/// The metrics kept per day as well as per month.
+pub const DAILY: &[&str] = &[
+    m::UPLOADS,
+    m::SEARCHES,
+    m::DOWNLOADS,
+    m::COLLECTIONS_VIEWED,
+    m::COLLECTIONS_CREATED,
+    m::ACTIVE_USER,
+    m::ACTIVE_SESSION,
+    m::SEARCHER,
+    m::USER_UPLOADS,
+    m::DOWNLOAD_ASSET,
+    m::DOWNLOAD_ASSET_USER,
+    m::DOWNLOADER,
+    m::PUBLIC_VIEW,
+    m::PUBLIC_DOWNLOAD,
+    m::PUBLIC_DOWNLOAD_VARIANT,
+    m::UPLOADS_BY_SOURCE,
+    m::UPLOADS_BY_TYPE,
+    m::ASSET_UPLOADS,
+    m::ASSET_VIEWS,
+    m::ASSET_VIEWS_BY_ASSET,
+    m::BULK_DOWNLOADS,
+    m::DOWNLOAD_ACTION,
+    m::ASSETS_ARCHIVED,
+    m::ASSET_ARCHIVES,
+    m::ASSETS_DELETED,
+    m::ASSET_DELETES,
+    m::COLLECTION_VIEWS,
+    m::NEW_USERS,
+    m::LOGINS,
+    m::USER_LOGINS,
+    m::LOGOUTS,
+    m::JOBS_CREATED,
+    m::JOBS_FINISHED,
+    m::JOB_REVISIONS,
+    m::REVISION_ROUNDS,
+    m::JOB_DURATION,
+];
 
 #[cfg(test)]
 mod tests {

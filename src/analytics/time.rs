@@ -1,5 +1,5 @@
 //! Calendar days and months in an environment's zone.
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 
 /// The calendar day of `at` in `tz`.
@@ -10,6 +10,19 @@ pub fn local_day(at: DateTime<Utc>, tz: Tz) -> NaiveDate {
 /// The calendar month (`YYYY-MM`) of `at` in `tz`.
 pub fn local_month(at: DateTime<Utc>, tz: Tz) -> String {
     at.with_timezone(&tz).format("%Y-%m").to_string()
+}
+
+/// The first instant of calendar day `day` in `tz`: its midnight, or when a time-zone
+/// change skips midnight, the first local time that exists that day.
+pub fn day_start(day: NaiveDate, tz: Tz) -> DateTime<Utc> {
+    let mut at = day.and_time(chrono::NaiveTime::MIN);
+    for _ in 0..(24 * 4) {
+        if let Some(t) = tz.from_local_datetime(&at).earliest() {
+            return t.with_timezone(&Utc);
+        }
+        at += chrono::Duration::minutes(15);
+    }
+    Utc.from_utc_datetime(&day.and_time(chrono::NaiveTime::MIN))
 }
 
 /// A calendar month.

@@ -2,8 +2,11 @@
 use super::IntoGql;
 use super::context::{caller, db};
 use super::enums::{AssetStatus, AssetType, JobStatus, UploadSource, UserStatus};
+use super::events::Event;
 use super::ids::{NodeType, page_size, parse_cursor, parse_global_id};
-use super::loaders::{AssetLoader, CollectionLoader, JobLoader, PortalLoader, UserLoader, load};
+use super::loaders::{
+    AssetLoader, CollectionLoader, EventLoader, JobLoader, PortalLoader, UserLoader, load,
+};
 use super::nodes::{
     Asset, AssetConnection, Collection, CollectionConnection, Job, JobConnection, Node, Portal,
     PortalConnection, User, UserConnection,
@@ -72,7 +75,7 @@ fn after(after: Option<String>) -> Result<Option<String>> {
 
 #[Object]
 impl CatalogQuery {
-    /// Any object by its global id (Asset, User, Collection, Job or Portal); null when
+    /// Any object by its global id (Asset, User, Collection, Job, Portal or Event); null when
     /// the caller's environment has no such object.
     async fn node(
         &self,
@@ -95,6 +98,9 @@ impl CatalogQuery {
             NodeType::Portal => load::<PortalLoader>(ctx, local)
                 .await?
                 .map(|m| Node::Portal(Portal(m))),
+            NodeType::Event => load::<EventLoader>(ctx, local)
+                .await?
+                .map(|m| Node::Event(Event(m))),
         })
     }
 

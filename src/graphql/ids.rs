@@ -11,15 +11,17 @@ pub enum NodeType {
     Collection,
     Job,
     Portal,
+    Event,
 }
 
 impl NodeType {
-    const ALL: [NodeType; 5] = [
+    const ALL: [NodeType; 6] = [
         NodeType::Asset,
         NodeType::User,
         NodeType::Collection,
         NodeType::Job,
         NodeType::Portal,
+        NodeType::Event,
     ];
 
     fn name(self) -> &'static str {
@@ -29,6 +31,7 @@ impl NodeType {
             NodeType::Collection => "Collection",
             NodeType::Job => "Job",
             NodeType::Portal => "Portal",
+            NodeType::Event => "Event",
         }
     }
 }
@@ -41,7 +44,7 @@ pub fn global_id(kind: NodeType, id: &str) -> async_graphql::ID {
 pub fn parse_global_id(id: &str) -> AppResult<(NodeType, String)> {
     let bad = || {
         AppError::BadUserInput(format!(
-            "{id:?} is not a global id of this API: pass the `id` field of an Asset, User, Collection, Job or Portal"
+            "{id:?} is not a global id of this API: pass the `id` field of an Asset, User, Collection, Job, Portal or Event"
         ))
     };
     let decoded = URL_SAFE_NO_PAD.decode(id).map_err(|_| bad())?;

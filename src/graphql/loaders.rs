@@ -4,7 +4,7 @@ use crate::error::AppError;
 use crate::storage::catalog::{CatalogTable, by_ids};
 use async_graphql::Context;
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
-use entity::{asset, collection, job, portal, user};
+use entity::{asset, collection, event, job, portal, user};
 use sea_orm::DatabaseConnection;
 use std::collections::HashMap;
 use std::marker::PhantomData;
@@ -40,6 +40,7 @@ pub type UserLoader = CatalogLoader<user::Entity>;
 pub type CollectionLoader = CatalogLoader<collection::Entity>;
 pub type JobLoader = CatalogLoader<job::Entity>;
 pub type PortalLoader = CatalogLoader<portal::Entity>;
+pub type EventLoader = CatalogLoader<event::Entity>;
 
 /// The request's `DataLoader<L>`.
 fn request_loader<'a, L>(
@@ -96,6 +97,7 @@ pub fn register(
         .data(loader::<collection::Entity>(db, environment_id))
         .data(loader::<job::Entity>(db, environment_id))
         .data(loader::<portal::Entity>(db, environment_id))
+        .data(loader::<event::Entity>(db, environment_id))
 }
 
 /// Loads many rows at once through the request's `DataLoader<L>`.

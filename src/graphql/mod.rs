@@ -3,13 +3,17 @@ pub mod catalog;
 pub mod connection;
 pub mod context;
 pub mod enums;
+pub mod events;
 pub mod ids;
 pub mod ingest;
+pub mod insights;
 pub mod loaders;
 pub mod month;
 pub mod monthly;
 pub mod monthly_lists;
 pub mod nodes;
+pub mod range;
+pub mod stats;
 pub mod viewer;
 
 use crate::error::{AppError, AppResult};
@@ -23,6 +27,7 @@ pub struct Query(
     viewer::ViewerQuery,
     catalog::CatalogQuery,
     monthly::MonthlyQuery,
+    insights::InsightsQuery,
 );
 
 /// Every mutation root field.

@@ -1,10 +1,15 @@
 //! The catalog's node types. Each wraps its stored row; the row's columns are not the API.
 use super::enums::{AssetStatus, AssetType, JobStatus, UploadSource, UserStatus, UserVia};
+use super::events::EventConnection;
 use super::ids::{NodeType, global_id};
 use super::loaders::{UserLoader, load};
+use super::range::DateRange;
+use super::stats::{
+    AssetStats, CollectionStats, JobStats, StatScope, UserStats, history, job_stats,
+};
 use async_graphql::{Context, ID, Interface, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
-use entity::{asset, collection, job, portal, user};
+use entity::{asset, collection, event, job, portal, user};
 use serde_json::Value;
 
 /// An object with a global id, fetchable with `node(id:)`.
@@ -20,6 +25,7 @@ pub enum Node {
     Collection(Collection),
     Job(Job),
     Portal(Portal),
+    Event(super::events::Event),
 }
 
 fn strings(value: &Option<Value>) -> Vec<String> {
@@ -107,6 +113,34 @@ impl Asset {
     async fn uploader(&self, ctx: &Context<'_>) -> Result<Option<User>> {
         load_user(ctx, &self.0.uploaded_by).await
     }
+    /// The asset's views, downloads, distinct downloaders and collections over a range.
+    async fn stats(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The days to cover (environment's time zone, both included).")]
+        range: DateRange,
+    ) -> Result<AssetStats> {
+        Ok(AssetStats(StatScope::new(ctx, &self.0.id, &range)?))
+    }
+    /// Every event naming the asset over a range, newest first.
+    async fn events(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The days to cover (environment's time zone, both included).")]
+        range: DateRange,
+        #[graphql(desc = "Events per page: 0 to 100, default 10.")] first: Option<i32>,
+        #[graphql(desc = "The `endCursor` of the previous page.")] after: Option<String>,
+    ) -> Result<EventConnection> {
+        history(
+            ctx,
+            event::Column::AssetId,
+            &self.0.id,
+            &range,
+            first,
+            after,
+        )
+        .await
+    }
     /// True while the asset is known only because events named it: its asset.uploaded
     /// event or a catalog sync has not arrived yet.
     async fn placeholder(&self) -> bool {
@@ -160,6 +194,27 @@ impl User {
     async fn last_login_at(&self) -> Option<DateTime<Utc>> {
         self.0.last_login_at
     }
+    /// The user's searches, downloads, uploads, logins and last login over a range.
+    async fn stats(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The days to cover (environment's time zone, both included).")]
+        range: DateRange,
+    ) -> Result<UserStats> {
+        Ok(UserStats(StatScope::new(ctx, &self.0.id, &range)?))
+    }
+    /// Every event with the user as actor (or, on user.* events, as subject) over a
+    /// range, newest first.
+    async fn events(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The days to cover (environment's time zone, both included).")]
+        range: DateRange,
+        #[graphql(desc = "Events per page: 0 to 100, default 10.")] first: Option<i32>,
+        #[graphql(desc = "The `endCursor` of the previous page.")] after: Option<String>,
+    ) -> Result<EventConnection> {
+        history(ctx, event::Column::UserId, &self.0.id, &range, first, after).await
+    }
     /// True while the user is known only because events named them.
     async fn placeholder(&self) -> bool {
         self.0.placeholder
@@ -195,6 +250,34 @@ impl Collection {
     /// The user who created it.
     async fn creator(&self, ctx: &Context<'_>) -> Result<Option<User>> {
         load_user(ctx, &self.0.created_by).await
+    }
+    /// The collection's views, downloads and assets over a range.
+    async fn stats(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The days to cover (environment's time zone, both included).")]
+        range: DateRange,
+    ) -> Result<CollectionStats> {
+        Ok(CollectionStats(StatScope::new(ctx, &self.0.id, &range)?))
+    }
+    /// Every event naming the collection over a range, newest first.
+    async fn events(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The days to cover (environment's time zone, both included).")]
+        range: DateRange,
+        #[graphql(desc = "Events per page: 0 to 100, default 10.")] first: Option<i32>,
+        #[graphql(desc = "The `endCursor` of the previous page.")] after: Option<String>,
+    ) -> Result<EventConnection> {
+        history(
+            ctx,
+            event::Column::CollectionId,
+            &self.0.id,
+            &range,
+            first,
+            after,
+        )
+        .await
     }
     /// True while the collection is known only because events named it.
     async fn placeholder(&self) -> bool {
@@ -251,6 +334,27 @@ impl Job {
     /// The user who created it.
     async fn creator(&self, ctx: &Context<'_>) -> Result<Option<User>> {
         load_user(ctx, &self.0.created_by).await
+    }
+    /// The job's moves between stages and its revisions over a range (its status and
+    /// duration are `status` and `durationSeconds`).
+    async fn stats(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The days to cover (environment's time zone, both included).")]
+        range: DateRange,
+    ) -> Result<JobStats> {
+        job_stats(ctx, &self.0.id, &range).await
+    }
+    /// Every event naming the job over a range, newest first.
+    async fn events(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The days to cover (environment's time zone, both included).")]
+        range: DateRange,
+        #[graphql(desc = "Events per page: 0 to 100, default 10.")] first: Option<i32>,
+        #[graphql(desc = "The `endCursor` of the previous page.")] after: Option<String>,
+    ) -> Result<EventConnection> {
+        history(ctx, event::Column::JobId, &self.0.id, &range, first, after).await
     }
     /// True while the job is known only because events named it.
     async fn placeholder(&self) -> bool {

@@ -170,7 +170,9 @@ async fn execute(
         }
     }
     if let Auth::Caller(caller) = &auth {
-        request = loaders::register(request, &state.db, caller.environment.id);
+        request = loaders::register(request, &state.db, caller.environment.id).data(
+            crate::graphql::stats::stat_loader(&state.db, &caller.environment),
+        );
     }
     let response = state.schema.execute(request.data(auth)).await;
 

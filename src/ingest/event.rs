@@ -245,8 +245,12 @@ pub struct ValidEvent {
 }
 
 impl ValidEvent {
-    /// What rollups read of this event; `month` is its local month.
-    pub fn facts<'a>(&'a self, month: &'a str) -> crate::analytics::rollups::EventFacts<'a> {
+    /// What rollups read of this event; `month` and `day` are its local month and day.
+    pub fn facts<'a>(
+        &'a self,
+        month: &'a str,
+        day: &'a str,
+    ) -> crate::analytics::rollups::EventFacts<'a> {
         crate::analytics::rollups::EventFacts {
             event_type: self.event_type,
             user_id: self.user_id.as_deref(),
@@ -254,6 +258,7 @@ impl ValidEvent {
             asset_id: self.asset_id.as_deref(),
             collection_id: self.collection_id.as_deref(),
             month,
+            day,
             payload: &self.payload,
         }
     }

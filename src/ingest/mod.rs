@@ -8,8 +8,9 @@ mod patches;
 pub mod stream;
 mod versions;
 
+use crate::analytics::jobs::JOB_EVENT_TYPES;
 use crate::analytics::rollups::{Increments, increments};
-use crate::analytics::time::local_month;
+use crate::analytics::time::{local_day, local_month};
 use crate::error::AppResult;
 use crate::storage::environments::Environment;
 use crate::storage::rollups;
@@ -231,8 +232,16 @@ impl Ingestor {
         for e in &events {
             patches::add(e, &mut changes);
             let month = local_month(e.occurred_at, env.time_zone);
-            increments(&e.facts(&month), &mut sums);
+            let day = local_day(e.occurred_at, env.time_zone).to_string();
+            increments(&e.facts(&month, &day), &mut sums);
         }
+        let jobs: HashSet<&str> = events
+            .iter()
+            .filter(|e| JOB_EVENT_TYPES.contains(&e.event_type))
+            .filter_map(|e| e.job_id.as_deref())
+            .collect();
+        let new_ids: HashSet<&str> = events.iter().map(|e| e.id.as_str()).collect();
+        rollups::job_deltas(&txn, env.id, jobs, &new_ids, &mut sums).await?;
         changes.write(&txn, env.id).await?;
         rollups::add(&txn, env.id, sums).await?;
         txn.commit().await?;

@@ -1,6 +1,6 @@
 //! Catalog reads: one entity, entities by ids (for dataloaders), keyset pages.
 use crate::error::AppResult;
-use entity::{asset, collection, job, portal, user};
+use entity::{asset, collection, event, job, portal, user};
 use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
@@ -216,7 +216,7 @@ macro_rules! catalog_table {
         }
     )*};
 }
-catalog_table!(asset, user, collection, job, portal);
+catalog_table!(asset, user, collection, job, portal, event);
 
 /// Loads rows of one table by id, within one environment (for dataloaders and `node`).
 pub async fn by_ids<E: CatalogTable>(

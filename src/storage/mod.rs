@@ -1,6 +1,7 @@
 //! Storage: connecting, migrating, and the small queries shared by several layers.
 pub mod catalog;
 pub mod environments;
+pub mod events;
 pub mod keys;
 pub mod rollups;
 

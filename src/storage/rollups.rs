@@ -1,12 +1,15 @@
 //! Writing rollups: adding a batch's increments, and rebuilding from the raw events.
+use crate::analytics::jobs::{JOB_EVENT_TYPES, JobEvent, job_increments};
 use crate::analytics::rollups::{EventFacts, Increments, increments};
 use crate::ingest::INSERT_CHUNK;
 use entity::{event, rollup};
+use sea_orm::prelude::DateTimeUtc;
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, Set,
 };
+use std::collections::{HashMap, HashSet};
 
 /// Adds `increments` to the rollups of one environment.
 pub async fn add<C: ConnectionTrait>(
@@ -14,7 +17,10 @@ pub async fn add<C: ConnectionTrait>(
     environment_id: i64,
     increments: Increments,
 ) -> Result<(), DbErr> {
-    let mut rows = increments.into_iter().collect::<Vec<_>>();
+    let mut rows = increments
+        .into_iter()
+        .filter(|(_, count)| *count != 0)
+        .collect::<Vec<_>>();
     // A fixed order keeps concurrent writers from deadlocking on PostgreSQL.
     rows.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     for chunk in rows.chunks(INSERT_CHUNK) {
@@ -78,17 +84,104 @@ pub async fn rebuild(
         after = Some(last.id.clone());
         let mut sums = Increments::new();
         for e in &events {
-            increments(&facts(e), &mut sums);
+            let day = e.local_day.to_string();
+            increments(&facts(e, &day), &mut sums);
         }
         add(txn, environment_id, sums).await?;
         read += events.len() as u64;
         progress(read);
     }
+    // Jobs: their derived rows come from each job's whole history.
+    let jobs: Vec<String> = event::Entity::find()
+        .select_only()
+        .column(event::Column::JobId)
+        .distinct()
+        .filter(event::Column::EnvironmentId.eq(environment_id))
+        .filter(event::Column::JobId.is_not_null())
+        .filter(event::Column::EventType.is_in(JOB_EVENT_TYPES.iter().copied()))
+        .into_tuple::<Option<String>>()
+        .all(txn)
+        .await?
+        .into_iter()
+        .flatten()
+        .collect();
+    for chunk in jobs.chunks(INSERT_CHUNK) {
+        let mut sums = Increments::new();
+        for (_, mut events) in job_events(txn, environment_id, chunk).await? {
+            job_increments(&mut events, 1, &mut sums);
+        }
+        add(txn, environment_id, sums).await?;
+    }
     Ok(read)
 }
 
-/// The rollup facts of a stored event.
-pub fn facts(e: &event::Model) -> EventFacts<'_> {
+/// The derivation-relevant events of each of `jobs`.
+async fn job_events<C: ConnectionTrait>(
+    db: &C,
+    environment_id: i64,
+    jobs: &[String],
+) -> Result<HashMap<String, Vec<JobEvent>>, DbErr> {
+    let rows: Vec<(
+        String,
+        String,
+        Option<String>,
+        DateTimeUtc,
+        chrono::NaiveDate,
+        String,
+    )> = event::Entity::find()
+        .select_only()
+        .column(event::Column::Id)
+        .column(event::Column::EventType)
+        .column(event::Column::JobId)
+        .column(event::Column::OccurredAt)
+        .column(event::Column::LocalDay)
+        .column(event::Column::LocalMonth)
+        .filter(event::Column::EnvironmentId.eq(environment_id))
+        .filter(event::Column::JobId.is_in(jobs.iter().cloned()))
+        .filter(event::Column::EventType.is_in(JOB_EVENT_TYPES.iter().copied()))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut out: HashMap<String, Vec<JobEvent>> = HashMap::new();
+    for (id, event_type, job, occurred_at, day, month) in rows {
+        let Some(job) = job else { continue };
+        out.entry(job).or_default().push(JobEvent {
+            id,
+            event_type,
+            occurred_at,
+            day: day.to_string(),
+            month,
+        });
+    }
+    Ok(out)
+}
+
+/// Adds to `sums` how a batch changes the derived rows of the `jobs` it touched: each
+/// job's rows from all its events (the batch's are stored already) minus its rows from
+/// the events it had before (all but those in `new_ids`).
+pub async fn job_deltas<C: ConnectionTrait>(
+    db: &C,
+    environment_id: i64,
+    jobs: HashSet<&str>,
+    new_ids: &HashSet<&str>,
+    sums: &mut Increments,
+) -> Result<(), DbErr> {
+    let jobs: Vec<String> = jobs.into_iter().map(str::to_owned).collect();
+    for chunk in jobs.chunks(INSERT_CHUNK) {
+        for (_, mut events) in job_events(db, environment_id, chunk).await? {
+            job_increments(&mut events, 1, sums);
+            let mut before: Vec<JobEvent> = events
+                .into_iter()
+                .filter(|e| !new_ids.contains(e.id.as_str()))
+                .collect();
+            job_increments(&mut before, -1, sums);
+        }
+    }
+    Ok(())
+}
+
+/// The rollup facts of a stored event; `day` is its local day as text.
+pub fn facts<'a>(e: &'a event::Model, day: &'a str) -> EventFacts<'a> {
     static EMPTY: std::sync::OnceLock<serde_json::Map<String, serde_json::Value>> =
         std::sync::OnceLock::new();
     EventFacts {
@@ -98,6 +191,7 @@ pub fn facts(e: &event::Model) -> EventFacts<'_> {
         asset_id: e.asset_id.as_deref(),
         collection_id: e.collection_id.as_deref(),
         month: &e.local_month,
+        day,
         payload: e
             .payload
             .as_object()

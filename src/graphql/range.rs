@@ -1,0 +1,152 @@
+//! Inputs of reports over any date range: the `Date` scalar, `DateRange`, `Interval` and
+//! `MetricName`.
+use crate::analytics::range::{DayRange, Interval as RangeInterval};
+use crate::error::{AppError, AppResult};
+use async_graphql::{
+    Enum, InputObject, InputValueError, InputValueResult, Scalar, ScalarType, Value,
+};
+use chrono::NaiveDate;
+
+/// A calendar day in the environment's time zone, written `YYYY-MM-DD` (e.g. "2025-10-03").
+#[derive(Clone, Debug)]
+pub struct Date(pub String);
+
+#[Scalar(name = "Date")]
+/// A calendar day in the environment's time zone, written `YYYY-MM-DD` (e.g. "2025-10-03").
+impl ScalarType for Date {
+    fn parse(value: Value) -> InputValueResult<Self> {
+        // Any string passes here; `Date::get` checks the form so that a bad value is a
+        // BAD_USER_INPUT error that says what is accepted.
+        match value {
+            Value::String(s) => Ok(Date(s)),
+            other => Err(InputValueError::expected_type(other)),
+        }
+    }
+
+    fn to_value(&self) -> Value {
+        Value::String(self.0.clone())
+    }
+}
+
+impl Date {
+    /// The day, or BAD_USER_INPUT naming `field` and the accepted form.
+    pub fn get(&self, field: &str) -> AppResult<NaiveDate> {
+        let ok = self.0.len() == 10 && self.0.as_bytes()[4] == b'-' && self.0.as_bytes()[7] == b'-';
+        ok.then(|| NaiveDate::parse_from_str(&self.0, "%Y-%m-%d").ok())
+            .flatten()
+            .ok_or_else(|| {
+                AppError::BadUserInput(format!(
+                    "{field} {:?} is not a date: write it YYYY-MM-DD, e.g. \"2025-10-03\"",
+                    self.0
+                ))
+            })
+    }
+}
+
+impl From<NaiveDate> for Date {
+    fn from(d: NaiveDate) -> Self {
+        Date(d.format("%Y-%m-%d").to_string())
+    }
+}
+
+/// Calendar days `from` to `to` in the environment's time zone, both included; at most
+/// 2 years long.
+#[derive(InputObject, Clone, Debug)]
+pub struct DateRange {
+    /// The first day, included.
+    pub from: Date,
+    /// The last day, included; not before `from`.
+    pub to: Date,
+}
+
+impl DateRange {
+    /// The checked range: BAD_USER_INPUT for a bad date, `from` after `to`, or a range
+    /// over 2 years.
+    pub fn get(&self) -> AppResult<DayRange> {
+        DayRange::checked(self.from.get("range.from")?, self.to.get("range.to")?)
+    }
+}
+
+/// The days of a range, as answered.
+#[derive(async_graphql::SimpleObject, Clone, Debug)]
+pub struct DateRangeValue {
+    /// The first day, included.
+    pub from: Date,
+    /// The last day, included.
+    pub to: Date,
+}
+
+impl From<DayRange> for DateRangeValue {
+    fn from(r: DayRange) -> Self {
+        DateRangeValue {
+            from: r.from.into(),
+            to: r.to.into(),
+        }
+    }
+}
+
+/// The length of a series' buckets, in the environment's time zone.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Interval {
+    /// Calendar days (a day of 23 or 25 hours at a daylight-saving change is one bucket).
+    Day,
+    /// Calendar weeks, Monday to Sunday.
+    Week,
+    /// Calendar months.
+    Month,
+}
+
+impl From<Interval> for RangeInterval {
+    fn from(i: Interval) -> Self {
+        match i {
+            Interval::Day => RangeInterval::Day,
+            Interval::Week => RangeInterval::Week,
+            Interval::Month => RangeInterval::Month,
+        }
+    }
+}
+
+macro_rules! metric_names {
+    ($($variant:ident = $name:literal),* $(,)?) => {
+        /// A metric of the dictionary (see the `metrics` query for each one's definition).
+        #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum MetricName {
+            $(#[doc = concat!("The dictionary's `", $name, "`.")] $variant,)*
+        }
+
+        impl MetricName {
+            /// The metric's name in the dictionary.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(MetricName::$variant => $name,)*
+                }
+            }
+        }
+    };
+}
+
+metric_names!(
+    Uploads = "uploads",
+    AssetViews = "assetViews",
+    Downloads = "downloads",
+    DownloadActions = "downloadActions",
+    UniqueAssetsDownloaded = "uniqueAssetsDownloaded",
+    UsersWhoDownloaded = "usersWhoDownloaded",
+    AssetsArchived = "assetsArchived",
+    AssetsDeleted = "assetsDeleted",
+    Searches = "searches",
+    UsersWhoSearched = "usersWhoSearched",
+    ActiveUsers = "activeUsers",
+    ActiveSessions = "activeSessions",
+    CollectionsViewed = "collectionsViewed",
+    PublicCollectionDownloads = "publicCollectionDownloads",
+    CollectionsCreated = "collectionsCreated",
+    NewUsers = "newUsers",
+    Logins = "logins",
+    Logouts = "logouts",
+    JobsCreated = "jobsCreated",
+    JobsFinished = "jobsFinished",
+    JobRevisions = "jobRevisions",
+    RevisionRoundsFinished = "revisionRoundsFinished",
+    JobDuration = "jobDuration",
+);
