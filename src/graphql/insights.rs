@@ -535,6 +535,7 @@ fn values_of(asset: Option<&asset::Model>, by: &BreakdownBy, name: &str) -> Vec<
                 .cloned(),
         ),
     };
+    values.retain(|v| !v.trim().is_empty());
     values.sort();
     values.dedup();
     values

@@ -5,6 +5,7 @@ mod graphql_http;
 mod helpers;
 mod ingest;
 mod ingest_graphql;
+mod insights;
 mod monthly;
 mod rollups;
 mod schema;

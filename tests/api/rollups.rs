@@ -25,7 +25,8 @@ fn random_events(n: usize, seed: u64) -> Vec<Value> {
             let collection = format!("c{}", rng.gen_range(0..3));
             let session = format!("s{}", rng.gen_range(0..20));
             let id = format!("e{i}");
-            let mut e = match rng.gen_range(0..9) {
+            let job = format!("j{}", rng.gen_range(0..6));
+            let mut e = match rng.gen_range(0..14) {
                 0 => ev(&id, "asset.uploaded", &at, user, json!({"assetId": asset, "filename": "f", "assetType": "IMAGE", "source": "WEB"})),
                 1 | 2 => ev(&id, "asset.downloaded", &at, user, json!({"assetId": asset, "actionId": format!("x{}", rng.gen_range(0..30)),
                                                                     "bulk": rng.gen_bool(0.3), "variant": "ORIGINAL"})),
@@ -40,7 +41,18 @@ fn random_events(n: usize, seed: u64) -> Vec<Value> {
                         "variant": (["ORIGINAL", "TRANSFORMED"][rng.gen_range(0..2)])})),
                 6 => ev(&id, "collection.created", &at, user, json!({"collectionId": collection, "name": "n", "public": true})),
                 7 => ev(&id, "asset.viewed", &at, user, json!({"assetId": asset})),
-                _ => ev(&id, "user.logged_in", &at, Some("u1"), json!({"sso": false})),
+                9 => ev(&id, "job.created", &at, user, json!({"jobId": job, "name": "n", "workflow": "w"})),
+                10 => ev(&id, "job.advanced", &at, user, json!({"jobId": job, "fromStage": "a", "toStage": "b"})),
+                11 => ev(&id, "job.sent_back", &at, user, json!({"jobId": job, "fromStage": "b", "toStage": "a"})),
+                12 => ev(&id, "job.finished", &at, user, json!({"jobId": job})),
+                13 => match rng.gen_range(0..4) {
+                    0 => ev(&id, "asset.archived", &at, user, json!({"assetId": asset})),
+                    1 => ev(&id, "asset.deleted", &at, user, json!({"assetId": asset})),
+                    2 => ev(&id, "user.created", &at, Some("u9"), json!({"email": "e", "name": "n", "role": "r",
+                        "via": (["MANUAL", "BULK"][rng.gen_range(0..2)])})),
+                    _ => ev(&id, "user.logged_out", &at, Some("u2"), json!({})),
+                },
+                _ => ev(&id, "user.logged_in", &at, Some("u1"), json!({"sso": rng.gen_bool(0.5)})),
             };
             if rng.gen_bool(0.7) {
                 e["sessionId"] = json!(session);
@@ -74,6 +86,15 @@ async fn rollups_maintained_by_ingest_equal_rollups_rebuilt_from_raw_events() {
         "the stream fills many rollups: {}",
         maintained.len()
     );
+
+    for derived in ["revisionRounds", "jobDuration", "downloadAction"] {
+        assert!(
+            maintained
+                .iter()
+                .any(|r| r.metric == derived && r.period.len() == 10),
+            "the stream fills daily {derived} rows"
+        );
+    }
 
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_dam-insights"))
         .args(["rollups", "rebuild", "--environment", "acme"])
