@@ -1,6 +1,7 @@
 //! Indexes for insights over any date range: rollups read by key (one entity's stats
 //! across days), and the events of one job, one collection, or one type in time order
-//! (drilldowns page them newest first); the collections holding an asset.
+//! (drilldowns page them newest first); the collections holding an asset. Existing
+//! rollups are dropped so that they are rebuilt with their daily rows.
 use sea_orm_migration::prelude::*;
 
 #[derive(DeriveMigrationName)]
@@ -45,6 +46,12 @@ impl MigrationTrait for Migration {
             }
             manager.create_index(index.to_owned()).await?;
         }
+        // Rollups made before this change lack the daily rows: drop them, and the server
+        // rebuilds every rollup from the raw events when it next starts.
+        manager
+            .get_connection()
+            .execute_unprepared("DELETE FROM rollups")
+            .await?;
         Ok(())
     }
 
