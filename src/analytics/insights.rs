@@ -181,9 +181,35 @@ pub async fn bucket_values(
     let mut values = vec![0i64; buckets.len()];
     for (rollup, agg) in value_source(metric, false).unwrap_or_default() {
         if agg == Agg::Distinct {
-            // Distinct keys do not add up across periods: one count per bucket.
-            for (value, bucket) in values.iter_mut().zip(buckets) {
-                *value += read(db, environment_id, rollup, agg, &bucket.range.cover()).await?;
+            // Distinct keys do not add up across periods. Buckets covered by one period
+            // (a day, a whole month) read their row counts in one query; others (weeks,
+            // partial months) count their distinct keys one bucket at a time.
+            let covers: Vec<Vec<String>> = buckets.iter().map(|b| b.range.cover()).collect();
+            let single: Vec<String> = covers
+                .iter()
+                .filter(|c| c.len() == 1)
+                .map(|c| c[0].clone())
+                .collect();
+            let per_period: HashMap<String, i64> = if single.is_empty() {
+                HashMap::new()
+            } else {
+                rows(environment_id, rollup, &single)
+                    .filter(rollup::Column::Count.gt(0))
+                    .select_only()
+                    .column(rollup::Column::Period)
+                    .column_as(Expr::from(Func::count(Expr::col(rollup::Column::Key))), "n")
+                    .group_by(rollup::Column::Period)
+                    .into_tuple::<(String, i64)>()
+                    .all(db)
+                    .await?
+                    .into_iter()
+                    .collect()
+            };
+            for (value, cover) in values.iter_mut().zip(&covers) {
+                *value += match cover.as_slice() {
+                    [one] => per_period.get(one).copied().unwrap_or(0),
+                    many => read(db, environment_id, rollup, agg, many).await?,
+                };
             }
             continue;
         }

@@ -459,7 +459,7 @@ async fn weekly_series_across_a_year_boundary_and_correlation() {
                        interval buckets {{ start from to }} metrics {{ metric values }} }}
                      month: series(metrics: [UPLOADS, ACTIVE_USERS], range: {range}, interval: MONTH) {{
                        buckets {{ start from to }} metrics {{ values }} }}
-                     day: series(metrics: [UPLOADS], range: {{from: "2025-12-27", to: "2025-12-29"}}, interval: DAY) {{
+                     day: series(metrics: [UPLOADS, ACTIVE_USERS], range: {{from: "2025-12-27", to: "2025-12-29"}}, interval: DAY) {{
                        buckets {{ start }} metrics {{ values }} }}
                      correlation(a: UPLOADS, b: ACTIVE_USERS, range: {range}, interval: WEEK) {{ coefficient }}
                      flat: correlation(a: UPLOADS, b: DOWNLOADS, range: {range}, interval: WEEK) {{ coefficient }} }}"#
@@ -490,7 +490,11 @@ async fn weekly_series_across_a_year_boundary_and_correlation() {
         d["month"]["metrics"],
         json!([{"values": [3, 2]}, {"values": [2, 2]}])
     );
-    assert_eq!(d["day"]["metrics"], json!([{"values": [1, 0, 2]}]));
+    // 2025-12-29: u1 and u2.
+    assert_eq!(
+        d["day"]["metrics"],
+        json!([{"values": [1, 0, 2]}, {"values": [1, 0, 2]}])
+    );
     // [1, 3, 1] against [1, 2, 1]: deviations proportional, r = 1.
     let r = d["correlation"]["coefficient"].as_f64().unwrap();
     assert!((r - 1.0).abs() < 1e-9, "{r}");
