@@ -23,6 +23,11 @@ pub struct Config {
     /// Largest body accepted by /graphql, in bytes.
     #[arg(long, env = "GRAPHQL_BODY_LIMIT", default_value_t = 1024 * 1024, global = true)]
     pub graphql_body_limit: usize,
+
+    /// How long, in milliseconds, entity stats gather the keys of a request before they
+    /// query: a list's stats load in one query per stat when its items arrive within it.
+    #[arg(long, env = "STATS_BATCH_MS", default_value_t = 10, global = true)]
+    pub stats_batch_ms: u64,
 }
 
 impl Config {
@@ -41,6 +46,7 @@ impl Config {
             bind: "127.0.0.1:0".parse().expect("a literal socket address"),
             ingest_body_limit: 64 * 1024 * 1024,
             graphql_body_limit: 1024 * 1024,
+            stats_batch_ms: 10,
         }
     }
 }

@@ -171,7 +171,11 @@ async fn execute(
     }
     if let Auth::Caller(caller) = &auth {
         request = loaders::register(request, &state.db, caller.environment.id).data(
-            crate::graphql::stats::stat_loader(&state.db, &caller.environment),
+            crate::graphql::stats::stat_loader(
+                &state.db,
+                &caller.environment,
+                std::time::Duration::from_millis(state.config.stats_batch_ms),
+            ),
         );
     }
     let response = state.schema.execute(request.data(auth)).await;

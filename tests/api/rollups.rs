@@ -123,9 +123,10 @@ async fn top_assets_load_filenames_and_uploaders_in_a_fixed_number_of_statements
     db.set_metric_callback(move |_| {
         counter.fetch_add(1, Ordering::SeqCst);
     });
-    let state = dam_insights::build_with(Config::for_database(database.url.clone()), db)
-        .await
-        .unwrap();
+    let mut config = Config::for_database(database.url.clone());
+    // Generous, so that a slow debug build under a loaded CI still batches by time.
+    config.stats_batch_ms = 200;
+    let state = dam_insights::build_with(config, db).await.unwrap();
     let app = crate::helpers::TestApp::from_state(state, database);
     let key = app.full_key().await;
     let mut events = Vec::new();
@@ -138,7 +139,8 @@ async fn top_assets_load_filenames_and_uploaders_in_a_fixed_number_of_statements
         }
     }
     app.ingest(&key, &events).await;
-    let q = "query($n: Int) { monthlyReport(month: \"2025-10\") { downloads { topAssets(first: $n) { edges { node { filename uploader { name } } downloads users } } } } }";
+    let q = "query($n: Int) { monthlyReport(month: \"2025-10\") { downloads { topAssets(first: $n) { edges { node { filename uploader { name }\
+        stats(range: {from: \"2025-10-01\", to: \"2025-10-31\"}) { views downloads downloaders collections } } downloads users } } } } }";
     let mut counts = Vec::new();
     for n in [10, 100, 10] {
         let before = statements.load(Ordering::SeqCst);
@@ -152,8 +154,8 @@ async fn top_assets_load_filenames_and_uploaders_in_a_fixed_number_of_statements
             n as usize
         );
     }
-    // Auth, the ranking and its total, distinct users, assets, uploaders: the same few
-    // statements for 10 items as for 100.
+    // Auth, the ranking and its total, distinct users, assets, uploaders, and one per
+    // stat: the same few statements for 10 items as for 100.
     assert_eq!(counts[1], counts[2], "statements per request: {counts:?}");
-    assert!(counts[1] <= 8, "statements per request: {counts:?}");
+    assert!(counts[1] <= 12, "statements per request: {counts:?}");
 }
