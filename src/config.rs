@@ -28,6 +28,59 @@ pub struct Config {
     /// query: a list's stats load in one query per stat when its items arrive within it.
     #[arg(long, env = "STATS_BATCH_MS", default_value_t = 10, global = true)]
     pub stats_batch_ms: u64,
+
+    /// Deepest selection nesting a query may have.
+    #[arg(long, env = "MAX_DEPTH", default_value_t = 12, global = true)]
+    pub max_depth: usize,
+
+    /// Highest complexity a query may have: a field costs 1, a list field `first` times
+    /// what it selects.
+    #[arg(long, env = "MAX_COMPLEXITY", default_value_t = 10_000, global = true)]
+    pub max_complexity: usize,
+
+    /// Most fields (aliases included) a query document may hold.
+    #[arg(long, env = "MAX_FIELDS", default_value_t = 300, global = true)]
+    pub max_fields: usize,
+
+    /// Most directives a query document may hold.
+    #[arg(long, env = "MAX_DIRECTIVES", default_value_t = 20, global = true)]
+    pub max_directives: usize,
+
+    /// Longest a GraphQL request may run, in milliseconds.
+    #[arg(
+        long,
+        env = "REQUEST_TIMEOUT_MS",
+        default_value_t = 10_000,
+        global = true
+    )]
+    pub request_timeout_ms: u64,
+
+    /// Cost points each key may spend per minute (a token bucket); 0 turns it off.
+    #[arg(
+        long,
+        env = "RATE_LIMIT_POINTS",
+        default_value_t = 100_000,
+        global = true
+    )]
+    pub rate_limit_points: u64,
+
+    /// Events each key may ingest per second; 0 turns it off.
+    #[arg(
+        long,
+        env = "INGEST_EVENTS_PER_SECOND",
+        default_value_t = 100_000,
+        global = true
+    )]
+    pub ingest_events_per_second: u64,
+
+    /// Production mode: no introspection, no GraphiQL, no field suggestions.
+    #[arg(long, env = "PRODUCTION", default_value_t = false, global = true)]
+    pub production: bool,
+
+    /// Origins allowed to call the API from a browser (CORS), comma-separated, e.g.
+    /// `https://dash.example.com`; none by default.
+    #[arg(long, env = "CORS_ALLOW_ORIGINS", value_delimiter = ',', global = true)]
+    pub cors_allow_origins: Vec<String>,
 }
 
 impl Config {
@@ -47,6 +100,15 @@ impl Config {
             ingest_body_limit: 64 * 1024 * 1024,
             graphql_body_limit: 1024 * 1024,
             stats_batch_ms: 10,
+            max_depth: 12,
+            max_complexity: 10_000,
+            max_fields: 300,
+            max_directives: 20,
+            request_timeout_ms: 10_000,
+            rate_limit_points: 100_000,
+            ingest_events_per_second: 100_000,
+            production: false,
+            cors_allow_origins: Vec::new(),
         }
     }
 }

@@ -23,6 +23,9 @@ pub enum AppError {
     /// UNSUPPORTED_MEDIA_TYPE (HTTP 415): a body of a content type the endpoint does not take.
     #[error("{0}")]
     UnsupportedMediaType(String),
+    /// RATE_LIMITED (HTTP 429 with Retry-After): the key spent its allowance.
+    #[error("{message}")]
+    RateLimited { message: String, retry_after: u64 },
     /// INTERNAL (HTTP 500): an opaque message; the cause is logged, never sent.
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
@@ -39,6 +42,7 @@ impl AppError {
             AppError::NotFound(_) => "NOT_FOUND",
             AppError::PayloadTooLarge(_) => "PAYLOAD_TOO_LARGE",
             AppError::UnsupportedMediaType(_) => "UNSUPPORTED_MEDIA_TYPE",
+            AppError::RateLimited { .. } => "RATE_LIMITED",
             AppError::Internal(_) => "INTERNAL",
         }
     }
@@ -51,6 +55,7 @@ impl AppError {
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -77,7 +82,12 @@ impl From<anyhow::Error> for AppError {
 impl ErrorExtensions for AppError {
     fn extend(&self) -> async_graphql::Error {
         self.log();
-        async_graphql::Error::new(self.to_string()).extend_with(|_, e| e.set("code", self.code()))
+        async_graphql::Error::new(self.to_string()).extend_with(|_, e| {
+            e.set("code", self.code());
+            if let AppError::RateLimited { retry_after, .. } = self {
+                e.set("retryAfter", *retry_after);
+            }
+        })
     }
 }
 
@@ -87,6 +97,16 @@ impl IntoResponse for AppError {
         let body = serde_json::json!({
             "error": { "code": self.code(), "message": self.to_string() }
         });
-        (self.status(), axum::Json(body)).into_response()
+        let retry = match &self {
+            AppError::RateLimited { retry_after, .. } => Some(retry_after.to_string()),
+            _ => None,
+        };
+        let mut response = (self.status(), axum::Json(body)).into_response();
+        if let Some(value) = retry.and_then(|r| axum::http::HeaderValue::from_str(&r).ok()) {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, value);
+        }
+        response
     }
 }

@@ -36,10 +36,25 @@ pub async fn build_with(
             ingestor.rebuild_rollups(&env, |_| {}).await?;
         }
     }
+    let limits = graphql::limits::Limits::from_config(&config);
+    let limiter = graphql::limits::RateLimiter::new(limits.rate_points, limits.rate_window);
+    let ingest_limiter = graphql::limits::RateLimiter::new(
+        limits.ingest_events_per_second,
+        std::time::Duration::from_secs(1),
+    );
     Ok(AppState {
-        schema: graphql::build_schema(db.clone(), ingestor.clone()),
+        schema: graphql::build_schema(
+            db.clone(),
+            ingestor.clone(),
+            limits,
+            limiter.clone(),
+            graphql::limits::IngestRate(ingest_limiter.clone()),
+            config.production,
+        ),
         db,
         ingestor,
+        limiter,
+        ingest_limiter: graphql::limits::IngestRate(ingest_limiter),
         config: Arc::new(config),
     })
 }

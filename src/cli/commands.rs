@@ -47,6 +47,37 @@ pub async fn create_key(config: &Config, environment: &str, scopes: &str) -> any
     Ok(())
 }
 
+pub async fn list_keys(config: &Config, environment: &str) -> anyhow::Result<()> {
+    let db = open(config).await?;
+    let env = environments::require(&db, environment).await?;
+    let time = |t: Option<chrono::DateTime<chrono::Utc>>| {
+        t.map_or_else(
+            || "-".to_owned(),
+            |t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        )
+    };
+    println!("id\tscopes\tcreated\tlast_used\trevoked");
+    for key in keys::list(&db, env.id).await? {
+        println!(
+            "{}\t{}\t{}\t{}\t{}",
+            key.id,
+            key.scopes,
+            time(Some(key.created_at)),
+            time(key.last_used_at),
+            time(key.revoked_at)
+        );
+    }
+    Ok(())
+}
+
+pub async fn revoke_key(config: &Config, environment: &str, id: &str) -> anyhow::Result<()> {
+    let db = open(config).await?;
+    let env = environments::require(&db, environment).await?;
+    keys::revoke(&db, env.id, id).await?;
+    eprintln!("revoked {id}");
+    Ok(())
+}
+
 pub async fn seed(config: &Config, args: SeedArgs) -> anyhow::Result<()> {
     let db = open(config).await?;
     let summary = seed::run(&db, &args).await?;

@@ -114,6 +114,20 @@ pub enum KeyCommand {
         #[arg(long, default_value = "reports:read")]
         scopes: String,
     },
+    /// List an environment's keys: id, scopes, created, last used, revoked (never tokens).
+    List {
+        /// The environment whose keys to list.
+        #[arg(long)]
+        environment: String,
+    },
+    /// Revoke a key: it authenticates no more.
+    Revoke {
+        /// The key's id (from `keys list`), e.g. key_AbC123.
+        id: String,
+        /// The environment the key belongs to.
+        #[arg(long)]
+        environment: String,
+    },
 }
 
 /// Runs the parsed command line.
@@ -132,6 +146,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     scopes,
                 },
         } => commands::create_key(&cli.config, &environment, &scopes).await,
+        Command::Keys {
+            command: KeyCommand::List { environment },
+        } => commands::list_keys(&cli.config, &environment).await,
+        Command::Keys {
+            command: KeyCommand::Revoke { id, environment },
+        } => commands::revoke_key(&cli.config, &environment, &id).await,
         Command::Rollups {
             command: RollupCommand::Rebuild { environment },
         } => commands::rebuild_rollups(&cli.config, environment.as_deref()).await,

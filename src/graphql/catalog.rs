@@ -115,6 +115,7 @@ impl CatalogQuery {
     }
 
     /// Assets by id ascending.
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
     async fn assets(
         &self,
         ctx: &Context<'_>,
@@ -155,6 +156,7 @@ impl CatalogQuery {
     }
 
     /// Users by id ascending.
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
     async fn users(
         &self,
         ctx: &Context<'_>,
@@ -192,6 +194,7 @@ impl CatalogQuery {
     }
 
     /// Collections by id ascending.
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
     async fn collections(
         &self,
         ctx: &Context<'_>,
@@ -230,6 +233,7 @@ impl CatalogQuery {
     }
 
     /// Jobs by id ascending.
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
     async fn jobs(
         &self,
         ctx: &Context<'_>,
@@ -262,6 +266,7 @@ impl CatalogQuery {
     }
 
     /// Portals by id ascending.
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
     async fn portals(
         &self,
         ctx: &Context<'_>,

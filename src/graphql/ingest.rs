@@ -2,6 +2,7 @@
 //! `POST /v1/events` and `POST /v1/catalog`.
 use super::IntoGql;
 use super::context::caller;
+use super::limits::IngestRate;
 use crate::error::AppError;
 use crate::ingest::catalog::SyncReport;
 use crate::ingest::{IngestReport, Ingestor, Item};
@@ -289,6 +290,9 @@ impl IngestMutation {
         #[graphql(desc = "The events, in any order.")] events: Vec<EventInput>,
     ) -> Result<IngestReport> {
         let caller = caller(ctx, Scope::EventsWrite).gql()?;
+        ctx.data::<IngestRate>()?
+            .check(&caller.key_id, events.len() as u64)
+            .gql()?;
         let items = items(&events, |e| e.metaproperties.as_deref(), &[])?;
         let ingestor = ctx.data::<Ingestor>()?;
         let mut report = IngestReport::default();

@@ -143,6 +143,7 @@ impl RangeMetric {
     /// Exactly the events this metric counted over the range, newest first (for a
     /// distinct count such as downloadActions: the events whose distinct values it
     /// counted). `totalCount` is the number of those events.
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
     async fn events(
         &self,
         ctx: &Context<'_>,
@@ -324,6 +325,7 @@ impl JobDuration {
         Ok(DurationStats::of(s).into())
     }
     /// The job.finished events of the jobs counted, newest first.
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
     async fn events(
         &self,
         ctx: &Context<'_>,
@@ -690,6 +692,7 @@ impl InsightsQuery {
     /// with several values counts in each. Splits uploads, assetViews, downloads,
     /// assetsArchived and assetsDeleted, by the assets' current attributes. Needs
     /// reports:read.
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
     async fn breakdown(
         &self,
         ctx: &Context<'_>,
@@ -784,6 +787,7 @@ impl InsightsQuery {
     /// Exactly the events a metric counted over a range, newest first: the drilldown from
     /// any count to the rows behind it (for downloads, the non-bulk downloads unless
     /// `includeBulk`). Needs reports:read.
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
     async fn events(
         &self,
         ctx: &Context<'_>,

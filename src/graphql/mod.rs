@@ -7,6 +7,7 @@ pub mod events;
 pub mod ids;
 pub mod ingest;
 pub mod insights;
+pub mod limits;
 pub mod loaders;
 pub mod month;
 pub mod monthly;
@@ -41,8 +42,27 @@ pub fn schema_builder() -> async_graphql::SchemaBuilder<Query, Mutation, EmptySu
     Schema::build(Query::default(), Mutation::default(), EmptySubscription)
 }
 
-pub fn build_schema(db: DatabaseConnection, ingestor: Ingestor) -> AppSchema {
-    schema_builder().data(db).data(ingestor).finish()
+/// The served schema: the database, the ingestor and the limits every request is held
+/// to; in production mode without introspection and field suggestions.
+pub fn build_schema(
+    db: DatabaseConnection,
+    ingestor: Ingestor,
+    limits: limits::Limits,
+    limiter: limits::RateLimiter,
+    ingest_rate: limits::IngestRate,
+    production: bool,
+) -> AppSchema {
+    let mut builder = schema_builder()
+        .data(db)
+        .data(ingestor)
+        .data(limits.clone())
+        .data(limiter.clone())
+        .data(ingest_rate)
+        .extension(limits::LimitsExtension { limits, limiter });
+    if production {
+        builder = builder.disable_introspection().disable_suggestions();
+    }
+    builder.finish()
 }
 
 /// The SDL of the served schema.

@@ -178,6 +178,7 @@ pub struct EngagementReport(pub ReportScope);
 impl EngagementReport {
     /// The most engaged users: actions = searches + downloads (bulk included) + uploads,
     /// highest first, ties by user id.
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
     async fn top_users(
         &self,
         ctx: &Context<'_>,
@@ -226,6 +227,7 @@ pub struct SearchReport(pub ReportScope);
 impl SearchReport {
     /// The `query` of TEXT searches, normalised (trimmed, lower-cased, inner whitespace
     /// collapsed), by number of searches, with the number of distinct users.
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
     async fn top_queries(
         &self,
         ctx: &Context<'_>,
@@ -236,6 +238,7 @@ impl SearchReport {
     }
     /// Every (field, value) pair in the filters of any search, whatever its kind, by
     /// number of searches that set it.
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
     async fn top_filter_values(
         &self,
         ctx: &Context<'_>,
@@ -262,6 +265,7 @@ impl SearchReport {
     }
     /// The `expression` of EXPRESSION searches, normalised like queries, by number of
     /// searches.
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
     async fn top_expressions(
         &self,
         ctx: &Context<'_>,
@@ -307,6 +311,7 @@ pub struct VisualSearchReport(pub ReportScope);
 impl VisualSearchReport {
     /// The reference images (referenceAssetId) of VISUAL_SIMILARITY searches, by number
     /// of searches.
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
     async fn top_reference_images(
         &self,
         ctx: &Context<'_>,
@@ -334,6 +339,7 @@ impl VisualSearchReport {
     }
     /// The `query` of VISUAL_TEXT searches, normalised, by number of searches, with the
     /// number of distinct users.
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
     async fn top_text_queries(
         &self,
         ctx: &Context<'_>,
@@ -360,6 +366,7 @@ pub struct DownloadsReport(pub ReportScope);
 impl DownloadsReport {
     /// Assets by non-bulk downloads (each asset delivered counts once, originals and
     /// derivatives alike), with the number of distinct users who downloaded them.
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
     async fn top_assets(
         &self,
         ctx: &Context<'_>,
@@ -433,6 +440,7 @@ pub struct CollectionsReport(pub ReportScope);
 impl CollectionsReport {
     /// Public collections by views through the public link (collection.viewed with
     /// viaPublicLink = true; anonymous viewers included).
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
     async fn top_viewed(
         &self,
         ctx: &Context<'_>,
@@ -456,6 +464,7 @@ impl CollectionsReport {
         })
     }
     /// Public collections by downloads from them (collection.downloaded).
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
     async fn top_downloaded(
         &self,
         ctx: &Context<'_>,
@@ -479,6 +488,7 @@ impl CollectionsReport {
         })
     }
     /// Users by collections created (collection.created).
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
     async fn top_creators(
         &self,
         ctx: &Context<'_>,

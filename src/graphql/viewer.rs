@@ -1,9 +1,13 @@
 //! `viewer` (who is calling) and `metrics` (the dictionary).
 use super::IntoGql;
 use super::context::{authenticated, caller};
+use super::limits::{CostMeter, Limits, RateLimiter};
 use crate::analytics::metrics::{DICTIONARY, Unit};
 use crate::storage::keys::Scope;
 use async_graphql::{Context, Enum, Object, Result, SimpleObject};
+use chrono::{DateTime, Utc};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 #[derive(Default)]
 pub struct ViewerQuery;
@@ -47,8 +51,86 @@ pub struct Metric {
     pub unit: MetricUnit,
 }
 
+/// The limits every request is held to.
+#[derive(SimpleObject)]
+pub struct LimitsInfo {
+    /// Deepest selection nesting a query may have.
+    pub max_depth: i64,
+    /// Highest complexity a query may have: a field costs 1, a list field taking `first`
+    /// costs `first` (default 10) times what it selects.
+    pub max_complexity: i64,
+    /// Most fields (aliases included) a document may hold.
+    pub max_fields: i64,
+    /// Most directives a document may hold.
+    pub max_directives: i64,
+    /// Largest `first` of a list.
+    pub max_page_size: i64,
+    /// `first` when none is given.
+    pub default_page_size: i64,
+    /// Largest body of POST /graphql, in bytes.
+    pub max_body_bytes: i64,
+    /// Longest a request may run, in milliseconds.
+    pub timeout_ms: i64,
+    /// Cost points a key may spend per window (a token bucket refilled evenly); 0 when
+    /// rate limiting is off.
+    pub rate_limit_points: i64,
+    /// The window of `rateLimitPoints`, in seconds.
+    pub rate_limit_window_seconds: i64,
+    /// Events a key may ingest per second; 0 when unlimited.
+    pub ingest_events_per_second: i64,
+}
+
+/// The caller's rate-limit state after this request was charged.
+#[derive(SimpleObject)]
+pub struct RateLimitInfo {
+    /// Points the bucket holds when full.
+    pub limit: i64,
+    /// Points left after this request.
+    pub remaining: i64,
+    /// When the bucket is full again.
+    pub reset_at: DateTime<Utc>,
+    /// What this request cost (its complexity).
+    pub cost: i64,
+}
+
 #[Object]
 impl ViewerQuery {
+    /// The limits every request is held to: depth, complexity, fields, directives, page
+    /// size, body size, timeout and rate. Needs any valid key.
+    async fn limits(&self, ctx: &Context<'_>) -> Result<LimitsInfo> {
+        authenticated(ctx).gql()?;
+        let l = ctx.data::<Limits>()?;
+        Ok(LimitsInfo {
+            max_depth: l.max_depth as i64,
+            max_complexity: l.max_complexity as i64,
+            max_fields: l.max_fields as i64,
+            max_directives: l.max_directives as i64,
+            max_page_size: l.max_page_size as i64,
+            default_page_size: l.default_page_size as i64,
+            max_body_bytes: l.graphql_body_limit as i64,
+            timeout_ms: l.timeout.as_millis() as i64,
+            rate_limit_points: l.rate_points as i64,
+            rate_limit_window_seconds: l.rate_window.as_secs() as i64,
+            ingest_events_per_second: l.ingest_events_per_second as i64,
+        })
+    }
+
+    /// The caller's rate-limit state, this request included. Needs any valid key.
+    async fn rate_limit(&self, ctx: &Context<'_>) -> Result<RateLimitInfo> {
+        let caller = authenticated(ctx).gql()?;
+        let meter = ctx.data::<Arc<CostMeter>>()?;
+        let state = match *meter.state.lock().unwrap_or_else(|e| e.into_inner()) {
+            Some(state) => state,
+            None => ctx.data::<RateLimiter>()?.peek(&caller.key_id),
+        };
+        Ok(RateLimitInfo {
+            limit: state.limit as i64,
+            remaining: state.remaining as i64,
+            reset_at: Utc::now() + state.reset_in,
+            cost: meter.requested.load(Ordering::Relaxed) as i64,
+        })
+    }
+
     /// The caller: the environment of the API key and its scopes. Needs any valid key.
     async fn viewer(&self, ctx: &Context<'_>) -> Result<Viewer> {
         let caller = authenticated(ctx).gql()?;

@@ -4,16 +4,20 @@
 use super::AppState;
 use super::auth::graphql_auth;
 use crate::graphql::context::Auth;
+use crate::graphql::limits::{CostMeter, RateKey, coded_error};
 use crate::graphql::loaders;
 use async_graphql::http::GraphiQLSource;
 use async_graphql::parser::types::OperationType;
 use async_graphql::{Request, Variables};
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::header::{ACCEPT, ALLOW, CONTENT_TYPE};
+use axum::http::header::{ACCEPT, ALLOW, CONTENT_TYPE, RETRY_AFTER};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Response};
 use serde_json::{Map, Value, json};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
 
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
 const JSON: &str = "application/json";
@@ -169,6 +173,11 @@ async fn execute(
             }
         }
     }
+    let meter = Arc::new(CostMeter::default());
+    request = request.data(meter.clone());
+    if let Auth::Caller(caller) = &auth {
+        request = request.data(RateKey(caller.key_id.clone()));
+    }
     if let Auth::Caller(caller) = &auth {
         request = loaders::register(request, &state.db, caller.environment.id).data(
             crate::graphql::stats::stat_loader(
@@ -178,7 +187,47 @@ async fn execute(
             ),
         );
     }
-    let response = state.schema.execute(request.data(auth)).await;
+    let timeout = Duration::from_millis(state.config.request_timeout_ms);
+    let response = match tokio::time::timeout(timeout, state.schema.execute(request.data(auth)))
+        .await
+    {
+        Ok(response) => response,
+        Err(_) => async_graphql::Response::from_errors(vec![coded_error(
+            format!(
+                "the request ran over the time limit of {} ms and was stopped: ask for less (smaller `first`, shorter ranges)",
+                timeout.as_millis()
+            ),
+            "TIMEOUT",
+        )]),
+    };
+    let mut response = response;
+    let mut errors = std::mem::take(&mut response.errors);
+    for e in &mut errors {
+        let coded = e
+            .extensions
+            .as_ref()
+            .is_some_and(|x| x.get("code").is_some());
+        if !coded {
+            let code = if e.path.is_empty() {
+                "BAD_USER_INPUT"
+            } else {
+                "INTERNAL"
+            };
+            e.extensions
+                .get_or_insert_with(Default::default)
+                .set("code", code);
+        }
+    }
+    let rate_limited = errors.iter().find_map(|e| {
+        let ext = e.extensions.as_ref()?;
+        match (ext.get("code"), ext.get("retryAfter")) {
+            (Some(async_graphql::Value::String(code)), Some(retry)) if code == "RATE_LIMITED" => {
+                Some(retry.to_string())
+            }
+            _ => None,
+        }
+    });
+    response.errors = errors;
 
     // A request error (the document does not parse or validate) runs no field: no data.
     let request_error = response.data == async_graphql::Value::Null
@@ -196,11 +245,24 @@ async fn execute(
             serde_json::to_value(&response.errors).unwrap_or(Value::Null),
         );
     }
-    if !response.extensions.is_empty() {
-        body.insert(
-            "extensions".into(),
-            serde_json::to_value(&response.extensions).unwrap_or(Value::Null),
-        );
+    let mut extensions = match serde_json::to_value(&response.extensions) {
+        Ok(Value::Object(map)) => map,
+        _ => Map::new(),
+    };
+    extensions.insert(
+        "cost".into(),
+        json!({
+            "requested": meter.requested.load(Ordering::Relaxed),
+            "actual": meter.actual.load(Ordering::Relaxed),
+        }),
+    );
+    body.insert("extensions".into(), Value::Object(extensions));
+    if let Some(retry) = rate_limited {
+        let mut response = respond(answer, StatusCode::TOO_MANY_REQUESTS, Value::Object(body));
+        if let Ok(value) = HeaderValue::from_str(&retry) {
+            response.headers_mut().insert(RETRY_AFTER, value);
+        }
+        return response;
     }
     let status = if request_error && answer == Answer::GraphqlResponse {
         StatusCode::BAD_REQUEST
@@ -223,7 +285,7 @@ pub async fn get(State(state): State<AppState>, headers: HeaderMap, uri: Uri) ->
         url::form_urlencoded::parse(uri.query().unwrap_or_default().as_bytes())
             .into_owned()
             .collect();
-    if pairs.is_empty() && wants_html(&headers) {
+    if pairs.is_empty() && wants_html(&headers) && !state.config.production {
         return Html(
             GraphiQLSource::build()
                 .endpoint("/graphql")

@@ -112,9 +112,14 @@ pub async fn post_events(
     body: Body,
 ) -> AppResult<Json<IngestReport>> {
     let caller = rest_caller(&state.db, &headers, Scope::EventsWrite).await?;
+    state.ingest_limiter.check(&caller.key_id, 1)?;
     let mut reader = BatchReader::new(&state, &headers, body)?;
     let mut report = IngestReport::default();
     while let Some(batch) = reader.next_batch().await? {
+        state
+            .ingest_limiter
+            .throttle(&caller.key_id, batch.len() as u64)
+            .await;
         state
             .ingestor
             .ingest(&caller.environment, batch, &mut report)

@@ -10,10 +10,13 @@ use crate::graphql::AppSchema;
 use crate::ingest::Ingestor;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
+use axum::http::{HeaderValue, Method};
 use axum::routing::{get, post};
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 use tower_http::compression::CompressionLayer;
+use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::trace::TraceLayer;
 
 /// What every handler shares.
@@ -22,13 +25,18 @@ pub struct AppState {
     pub schema: AppSchema,
     pub db: DatabaseConnection,
     pub ingestor: Ingestor,
+    /// Cost points per key, for GraphQL and the REST reads.
+    pub limiter: crate::graphql::limits::RateLimiter,
+    /// Events per second per key, for ingest.
+    pub ingest_limiter: crate::graphql::limits::IngestRate,
     pub config: Arc<Config>,
 }
 
 /// The whole HTTP surface.
 pub fn app(state: AppState) -> Router {
     let graphql_limit = state.config.graphql_body_limit;
-    Router::new()
+    let cors = cors(&state.config.cors_allow_origins);
+    let router = Router::new()
         .route(
             "/graphql",
             get(graphql::get)
@@ -47,5 +55,31 @@ pub fn app(state: AppState) -> Router {
         .route("/readyz", get(health::readyz))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
-        .with_state(state)
+        .with_state(state);
+    match cors {
+        Some(cors) => router.layer(cors),
+        None => router,
+    }
+}
+
+/// CORS for the allowed origins: browsers on them may call the API with a key; any other
+/// origin gets no CORS headers, so browsers keep its pages from reading answers.
+fn cors(origins: &[String]) -> Option<CorsLayer> {
+    let origins: Vec<HeaderValue> = origins
+        .iter()
+        .map(|o| o.trim())
+        .filter(|o| !o.is_empty())
+        .filter_map(|o| HeaderValue::from_str(o).ok())
+        .collect();
+    if origins.is_empty() {
+        return None;
+    }
+    Some(
+        CorsLayer::new()
+            .allow_origin(AllowOrigin::list(origins))
+            .allow_methods([Method::GET, Method::POST])
+            .allow_headers([AUTHORIZATION, CONTENT_TYPE, ACCEPT])
+            .expose_headers([RETRY_AFTER])
+            .max_age(std::time::Duration::from_secs(600)),
+    )
 }

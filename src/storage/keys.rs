@@ -5,7 +5,9 @@ use base64::Engine;
 use chrono::{Duration, Utc};
 use entity::api_key;
 use rand::RngCore;
-use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
+};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
@@ -161,4 +163,35 @@ pub async fn authenticate(db: &DatabaseConnection, token: &str) -> AppResult<Cal
         key_id: key.id,
         scopes,
     })
+}
+
+/// Every key of an environment, oldest first (their hashes, never their tokens).
+pub async fn list(db: &DatabaseConnection, environment_id: i64) -> AppResult<Vec<api_key::Model>> {
+    Ok(api_key::Entity::find()
+        .filter(api_key::Column::EnvironmentId.eq(environment_id))
+        .order_by_asc(api_key::Column::CreatedAt)
+        .order_by_asc(api_key::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// Revokes a key of an environment: it authenticates no more. NOT_FOUND when the
+/// environment has no such key; revoking twice keeps the first time.
+pub async fn revoke(db: &DatabaseConnection, environment_id: i64, key_id: &str) -> AppResult<()> {
+    let key = api_key::Entity::find()
+        .filter(api_key::Column::EnvironmentId.eq(environment_id))
+        .filter(api_key::Column::Id.eq(key_id))
+        .one(db)
+        .await?
+        .ok_or_else(|| {
+            AppError::NotFound(format!(
+                "the environment has no key {key_id:?}: `dam-insights keys list --environment NAME` lists its keys"
+            ))
+        })?;
+    if key.revoked_at.is_none() {
+        let mut active: api_key::ActiveModel = key.into();
+        active.revoked_at = Set(Some(Utc::now()));
+        active.update(db).await?;
+    }
+    Ok(())
 }
