@@ -5,7 +5,7 @@
 //!   taking `first` costs `first` (default 10) times the cost of what it selects, so
 //!   nested connections multiply. **Every field with a `first` argument must declare
 //!   `#[graphql(complexity = "page_cost(first, child_complexity)")]`** (import
-//!   `crate::graphql::limits::page_cost`); a test walks the schema to check it;
+//!   `crate::graphql::limits::page_cost`);
 //! - the caller's rate limit: a token bucket of cost points per key, charged with the
 //!   requested complexity before any field runs.
 //!
@@ -276,26 +276,26 @@ impl Extension for LimitsChecks {
                 self.limits.max_complexity,
             )]);
         }
-        if let Some(meter) = meter {
-            if let Some(RateKey(key)) = ctx.data_opt::<RateKey>() {
-                let (ok, state) = self.limiter.charge(key, result.complexity as u64);
-                *meter.state.lock().unwrap_or_else(|e| e.into_inner()) = Some(state);
-                if !ok {
-                    let mut err = coded_error(
-                        format!(
-                            "rate limit exceeded: the query costs {} points and the key has {} of {} left; retry in {} s",
-                            result.complexity,
-                            state.remaining,
-                            state.limit,
-                            state.retry_in.as_secs().max(1)
-                        ),
-                        "RATE_LIMITED",
-                    );
-                    if let Some(ext) = err.extensions.as_mut() {
-                        ext.set("retryAfter", state.retry_in.as_secs().max(1));
-                    }
-                    return Err(vec![err]);
+        if let Some(meter) = meter
+            && let Some(RateKey(key)) = ctx.data_opt::<RateKey>()
+        {
+            let (ok, state) = self.limiter.charge(key, result.complexity as u64);
+            *meter.state.lock().unwrap_or_else(|e| e.into_inner()) = Some(state);
+            if !ok {
+                let mut err = coded_error(
+                    format!(
+                        "rate limit exceeded: the query costs {} points and the key has {} of {} left; retry in {} s",
+                        result.complexity,
+                        state.remaining,
+                        state.limit,
+                        state.retry_in.as_secs().max(1)
+                    ),
+                    "RATE_LIMITED",
+                );
+                if let Some(ext) = err.extensions.as_mut() {
+                    ext.set("retryAfter", state.retry_in.as_secs().max(1));
                 }
+                return Err(vec![err]);
             }
         }
         Ok(result)

@@ -5,7 +5,7 @@ use std::process::{Command, Output};
 
 const BIN: &str = env!("CARGO_BIN_EXE_dam-insights");
 
-fn run(url: &str, args: &[&str]) -> Output {
+pub fn run(url: &str, args: &[&str]) -> Output {
     Command::new(BIN)
         .args(args)
         .env("DATABASE_URL", url)
@@ -14,7 +14,7 @@ fn run(url: &str, args: &[&str]) -> Output {
         .expect("run dam-insights")
 }
 
-fn ok(output: &Output) -> String {
+pub fn ok(output: &Output) -> String {
     assert!(
         output.status.success(),
         "failed: {}\n{}",

@@ -217,5 +217,8 @@ async fn answers_keep_the_order_the_query_asked_for() {
         text.starts_with(r#"{"data":{"viewer":{"scopes":["reports:read","admin","events:write"],"environment":{"timeZone":"UTC","name":"acme"}},"z":[{"unit":"COUNT","name":"uploads"}"#),
         "{text}"
     );
-    assert!(text.contains(r#""__typename":"Query"},"extensions""#), "{text}");
+    assert!(
+        text.contains(r#""__typename":"Query"},"extensions""#),
+        "{text}"
+    );
 }

@@ -9,4 +9,5 @@ mod insights;
 mod monthly;
 mod rollups;
 mod schema;
+mod security;
 mod time_zones;
