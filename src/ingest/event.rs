@@ -271,7 +271,23 @@ impl ValidEvent {
     }
 }
 
+/// True when a string anywhere in `v` (keys included) holds U+0000, which PostgreSQL
+/// cannot store in text or JSON.
+fn has_nul(v: &Value) -> bool {
+    match v {
+        Value::String(s) => s.contains('\0'),
+        Value::Array(items) => items.iter().any(has_nul),
+        Value::Object(map) => map.iter().any(|(k, v)| k.contains('\0') || has_nul(v)),
+        _ => false,
+    }
+}
+
 pub(crate) fn check_field(value: &Value, name: &str, kind: Kind) -> Result<(), String> {
+    if has_nul(value) {
+        return Err(format!(
+            "{name} contains a NUL character (U+0000), which cannot be stored: remove it"
+        ));
+    }
     let text = |v: &Value, max: usize, what: &str| -> Result<(), String> {
         match v.as_str() {
             Some(s) if s.chars().count() <= max => Ok(()),

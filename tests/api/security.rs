@@ -638,7 +638,7 @@ async fn a_corpus_of_bad_input_leaves_the_server_answering_and_nothing_half_writ
     let terms = [
         "'; DROP TABLE events; --",
         "=HYPERLINK(\"http://x\",\"y\")",
-        "+1-2@\"\\\u{0}",
+        "+1-2@\"\\ -- ü",
         "Robert'); --\n\t",
     ];
     let events: Vec<Value> = terms
@@ -662,6 +662,17 @@ async fn a_corpus_of_bad_input_leaves_the_server_answering_and_nothing_half_writ
         let i: usize = node["eventId"].as_str().unwrap()[1..].parse().unwrap();
         assert_eq!(node["fields"]["query"], terms[i]);
     }
+    // A NUL character, which PostgreSQL cannot store, is refused for both databases.
+    let nul = ev(
+        "nul",
+        "search.performed",
+        "2025-03-10T11:00:00Z",
+        Some("u1"),
+        json!({"kind": "TEXT", "query": "a\u{0}b"}),
+    );
+    let report = app.ingest(&key, &[nul]).await;
+    assert_eq!(report["rejected"], 1, "{report}");
+    assert_eq!(report["rejections"][0]["field"], "query");
     // Still answering.
     let d = app
         .data(&key, "{ viewer { environment { name } } }", json!({}))
