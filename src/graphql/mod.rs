@@ -1,7 +1,9 @@
 //! The GraphQL schema: types and thin resolvers, one module per area.
+pub mod activity;
 pub mod catalog;
 pub mod connection;
 pub mod context;
+pub mod dashboard;
 pub mod enums;
 pub mod events;
 pub mod ids;
@@ -28,11 +30,13 @@ pub struct Query(
     catalog::CatalogQuery,
     monthly::MonthlyQuery,
     insights::InsightsQuery,
+    dashboard::DashboardQuery,
+    activity::ActivityQuery,
 );
 
 /// Every mutation root field.
 #[derive(MergedObject, Default)]
-pub struct Mutation(ingest::IngestMutation);
+pub struct Mutation(ingest::IngestMutation, activity::ActivityMutation);
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
 
@@ -41,8 +45,16 @@ pub fn schema_builder() -> async_graphql::SchemaBuilder<Query, Mutation, EmptySu
     Schema::build(Query::default(), Mutation::default(), EmptySubscription)
 }
 
-pub fn build_schema(db: DatabaseConnection, ingestor: Ingestor) -> AppSchema {
-    schema_builder().data(db).data(ingestor).finish()
+pub fn build_schema(
+    db: DatabaseConnection,
+    ingestor: Ingestor,
+    clock: crate::clock::SharedClock,
+) -> AppSchema {
+    schema_builder()
+        .data(db)
+        .data(ingestor)
+        .data(clock)
+        .finish()
 }
 
 /// The SDL of the served schema.

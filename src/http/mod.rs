@@ -23,6 +23,8 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub ingestor: Ingestor,
     pub config: Arc<Config>,
+    /// Where "now" comes from (dashboard windows, report expiry).
+    pub clock: crate::clock::SharedClock,
 }
 
 /// The whole HTTP surface.
