@@ -10,7 +10,7 @@ use crate::storage::activity::{self, ActivityFilter};
 use crate::storage::activity_reports::{self as store, FAILED, READY, RUNNING};
 use crate::storage::environments;
 use crate::storage::events::After;
-use chrono::{Days, SecondsFormat};
+use chrono::Days;
 use entity::{activity_report, event};
 use sea_orm::DatabaseConnection;
 
@@ -36,7 +36,7 @@ const CHUNK_ROWS: u64 = 1_000;
 pub fn event_line(e: &event::Model) -> String {
     let text = |v: &Option<String>| v.as_deref().map(csv::text_cell).unwrap_or_default();
     csv::line([
-        e.occurred_at.to_rfc3339_opts(SecondsFormat::AutoSi, true),
+        e.occurred_at.to_rfc3339(),
         e.local_day.format("%Y-%m-%d").to_string(),
         csv::text_cell(&e.id),
         csv::text_cell(&e.event_type),
