@@ -1,8 +1,7 @@
 //! Making activity reports in the background: a tokio task per report reads the events
-//! of its range (those received by the time the report was asked for, so the report is a
-//! snapshot and making it again gives the same CSV) and stores the CSV in chunks. A
-//! report left PENDING or RUNNING by a stopped server is made again from the start when
-//! the next server starts ([`resume`]).
+//! of its range, newest first, and stores the CSV in chunks of 1,000 events. A report
+//! left PENDING or RUNNING by a stopped server is made again from the start when the next
+//! server starts ([`resume`]), so none stays RUNNING forever.
 use crate::analytics::time::day_start;
 use crate::csv;
 use crate::error::{AppError, AppResult};
@@ -83,7 +82,6 @@ pub async fn run(db: &DatabaseConnection, report: &activity_report::Model) -> Ap
     let filter = ActivityFilter {
         from: Some(day_start(report.range_from, env.time_zone)),
         until: Some(day_start(report.range_to + Days::new(1), env.time_zone)),
-        received_by: Some(report.created_at),
         ..ActivityFilter::default()
     };
     let mut data = csv::header(COLUMNS.iter().copied());

@@ -54,7 +54,6 @@ impl ActivityLogFilter {
             user_id: self.user_id,
             asset_id: self.asset_id,
             collection_id: self.collection_id,
-            received_by: None,
         })
     }
 }
@@ -72,11 +71,11 @@ pub enum ActivityReportStatus {
     Failed,
 }
 
-/// A CSV of every event of a range of days, made in the background; downloadable for
-/// 30 days. An environment keeps at most 30: making a 31st removes the oldest.
 #[derive(Clone)]
 pub struct ActivityReport(activity_report::Model);
 
+/// A CSV of every event of a range of days, made in the background; downloadable for
+/// 30 days. An environment keeps at most 30: making a 31st removes the oldest.
 #[Object]
 impl ActivityReport {
     /// The report's id in its environment.
@@ -104,7 +103,7 @@ impl ActivityReport {
     async fn row_count(&self) -> Option<i64> {
         self.0.row_count
     }
-    /// When it was asked for; events received later are not in it.
+    /// When it was asked for.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }

@@ -115,6 +115,7 @@ impl CatalogQuery {
     }
 
     /// Assets by id ascending.
+    /// CSV: GET /v1/exports/assets.csv?status=…&assetType=…&source=…&folder=…&uploadedBy=… (filters optional)
     async fn assets(
         &self,
         ctx: &Context<'_>,
@@ -155,6 +156,7 @@ impl CatalogQuery {
     }
 
     /// Users by id ascending.
+    /// CSV: GET /v1/exports/users.csv?role=…&status=… (filters optional)
     async fn users(
         &self,
         ctx: &Context<'_>,
@@ -192,6 +194,7 @@ impl CatalogQuery {
     }
 
     /// Collections by id ascending.
+    /// CSV: GET /v1/exports/collections.csv?public=true|false&createdBy=… (filters optional)
     async fn collections(
         &self,
         ctx: &Context<'_>,
@@ -230,6 +233,7 @@ impl CatalogQuery {
     }
 
     /// Jobs by id ascending.
+    /// CSV: GET /v1/exports/jobs.csv?status=OPEN|FINISHED&workflow=… (filters optional)
     async fn jobs(
         &self,
         ctx: &Context<'_>,
@@ -262,6 +266,7 @@ impl CatalogQuery {
     }
 
     /// Portals by id ascending.
+    /// CSV: GET /v1/exports/portals.csv?live=true|false (optional)
     async fn portals(
         &self,
         ctx: &Context<'_>,

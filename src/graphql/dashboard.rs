@@ -215,6 +215,8 @@ impl Dashboard {
     }
 }
 
+/// The DAM Admin Dashboard: the library as it is now, and activity over a window of
+/// days ending today.
 #[Object]
 impl Dashboard {
     /// The window asked for.

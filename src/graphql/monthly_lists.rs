@@ -178,6 +178,7 @@ pub struct EngagementReport(pub ReportScope);
 impl EngagementReport {
     /// The most engaged users: actions = searches + downloads (bulk included) + uploads,
     /// highest first, ties by user id.
+    /// CSV: GET /v1/exports/top-engaged-users.csv?month=YYYY-MM
     async fn top_users(
         &self,
         ctx: &Context<'_>,
@@ -208,11 +209,13 @@ impl EngagementReport {
     }
     /// activeUsers per month: distinct users with at least one search, download (bulk
     /// included) or upload; the 12 months ending with the listed one.
+    /// CSV: GET /v1/exports/active-users-trend.csv?month=YYYY-MM
     async fn active_users_trend(&self, ctx: &Context<'_>) -> Result<Vec<TrendPoint>> {
         self.0.trend(ctx, m::ACTIVE_USER, true).await
     }
     /// activeSessions per month: distinct non-null sessionId among events of users; the
     /// 12 months ending with the listed one.
+    /// CSV: GET /v1/exports/active-sessions-trend.csv?month=YYYY-MM
     async fn active_sessions_trend(&self, ctx: &Context<'_>) -> Result<Vec<TrendPoint>> {
         self.0.trend(ctx, m::ACTIVE_SESSION, true).await
     }
@@ -226,6 +229,7 @@ pub struct SearchReport(pub ReportScope);
 impl SearchReport {
     /// The `query` of TEXT searches, normalised (trimmed, lower-cased, inner whitespace
     /// collapsed), by number of searches, with the number of distinct users.
+    /// CSV: GET /v1/exports/top-search-queries.csv?month=YYYY-MM
     async fn top_queries(
         &self,
         ctx: &Context<'_>,
@@ -236,6 +240,7 @@ impl SearchReport {
     }
     /// Every (field, value) pair in the filters of any search, whatever its kind, by
     /// number of searches that set it.
+    /// CSV: GET /v1/exports/top-filter-values.csv?month=YYYY-MM
     async fn top_filter_values(
         &self,
         ctx: &Context<'_>,
@@ -262,6 +267,7 @@ impl SearchReport {
     }
     /// The `expression` of EXPRESSION searches, normalised like queries, by number of
     /// searches.
+    /// CSV: GET /v1/exports/top-expressions.csv?month=YYYY-MM
     async fn top_expressions(
         &self,
         ctx: &Context<'_>,
@@ -286,10 +292,12 @@ impl SearchReport {
         })
     }
     /// searches per month: search.performed events of every kind, repeats included.
+    /// CSV: GET /v1/exports/searches-trend.csv?month=YYYY-MM
     async fn searches_trend(&self, ctx: &Context<'_>) -> Result<Vec<TrendPoint>> {
         self.0.trend(ctx, m::SEARCHES, false).await
     }
     /// usersWhoSearched per month: distinct userId among search.performed events.
+    /// CSV: GET /v1/exports/users-who-searched-trend.csv?month=YYYY-MM
     async fn users_who_searched_trend(&self, ctx: &Context<'_>) -> Result<Vec<TrendPoint>> {
         self.0.trend(ctx, m::SEARCHER, true).await
     }
@@ -307,6 +315,7 @@ pub struct VisualSearchReport(pub ReportScope);
 impl VisualSearchReport {
     /// The reference images (referenceAssetId) of VISUAL_SIMILARITY searches, by number
     /// of searches.
+    /// CSV: GET /v1/exports/top-reference-images.csv?month=YYYY-MM
     async fn top_reference_images(
         &self,
         ctx: &Context<'_>,
@@ -334,6 +343,7 @@ impl VisualSearchReport {
     }
     /// The `query` of VISUAL_TEXT searches, normalised, by number of searches, with the
     /// number of distinct users.
+    /// CSV: GET /v1/exports/top-visual-text-queries.csv?month=YYYY-MM
     async fn top_text_queries(
         &self,
         ctx: &Context<'_>,
@@ -360,6 +370,7 @@ pub struct DownloadsReport(pub ReportScope);
 impl DownloadsReport {
     /// Assets by non-bulk downloads (each asset delivered counts once, originals and
     /// derivatives alike), with the number of distinct users who downloaded them.
+    /// CSV: GET /v1/exports/top-downloaded-assets.csv?month=YYYY-MM
     async fn top_assets(
         &self,
         ctx: &Context<'_>,
@@ -399,14 +410,17 @@ impl DownloadsReport {
         })
     }
     /// uniqueAssetsDownloaded per month: distinct assetId among non-bulk downloads.
+    /// CSV: GET /v1/exports/unique-assets-downloaded-trend.csv?month=YYYY-MM
     async fn unique_assets_downloaded_trend(&self, ctx: &Context<'_>) -> Result<Vec<TrendPoint>> {
         self.0.trend(ctx, m::DOWNLOAD_ASSET, true).await
     }
     /// downloads per month: asset.downloaded events with bulk = false.
+    /// CSV: GET /v1/exports/downloads-trend.csv?month=YYYY-MM
     async fn downloads_trend(&self, ctx: &Context<'_>) -> Result<Vec<TrendPoint>> {
         self.0.trend(ctx, m::DOWNLOADS, false).await
     }
     /// usersWhoDownloaded per month: distinct userId among non-bulk downloads.
+    /// CSV: GET /v1/exports/users-who-downloaded-trend.csv?month=YYYY-MM
     async fn users_who_downloaded_trend(&self, ctx: &Context<'_>) -> Result<Vec<TrendPoint>> {
         self.0.trend(ctx, m::DOWNLOADER, true).await
     }
@@ -433,6 +447,7 @@ pub struct CollectionsReport(pub ReportScope);
 impl CollectionsReport {
     /// Public collections by views through the public link (collection.viewed with
     /// viaPublicLink = true; anonymous viewers included).
+    /// CSV: GET /v1/exports/top-viewed-public-collections.csv?month=YYYY-MM
     async fn top_viewed(
         &self,
         ctx: &Context<'_>,
@@ -456,6 +471,7 @@ impl CollectionsReport {
         })
     }
     /// Public collections by downloads from them (collection.downloaded).
+    /// CSV: GET /v1/exports/top-downloaded-public-collections.csv?month=YYYY-MM
     async fn top_downloaded(
         &self,
         ctx: &Context<'_>,
@@ -479,6 +495,7 @@ impl CollectionsReport {
         })
     }
     /// Users by collections created (collection.created).
+    /// CSV: GET /v1/exports/top-collection-creators.csv?month=YYYY-MM
     async fn top_creators(
         &self,
         ctx: &Context<'_>,
@@ -502,11 +519,13 @@ impl CollectionsReport {
         })
     }
     /// collectionsViewed per month: collection.viewed events with viaPublicLink = true.
+    /// CSV: GET /v1/exports/public-collection-views-trend.csv?month=YYYY-MM
     async fn views_trend(&self, ctx: &Context<'_>) -> Result<Vec<TrendPoint>> {
         self.0.trend(ctx, m::COLLECTIONS_VIEWED, false).await
     }
     /// publicCollectionDownloads per month: collection.downloaded events, split ORIGINAL /
     /// TRANSFORMED.
+    /// CSV: GET /v1/exports/public-collection-downloads-trend.csv?month=YYYY-MM
     async fn downloads_trend(&self, ctx: &Context<'_>) -> Result<Vec<CollectionDownloadsPoint>> {
         let months = self.0.month.ending(12);
         let periods: Vec<String> = months.iter().map(ToString::to_string).collect();
@@ -540,6 +559,7 @@ impl CollectionsReport {
             .collect())
     }
     /// collectionsCreated per month: collection.created events.
+    /// CSV: GET /v1/exports/collections-created-trend.csv?month=YYYY-MM
     async fn collections_created_trend(&self, ctx: &Context<'_>) -> Result<Vec<TrendPoint>> {
         self.0.trend(ctx, m::COLLECTIONS_CREATED, false).await
     }

@@ -123,6 +123,7 @@ impl Asset {
         Ok(AssetStats(StatScope::new(ctx, &self.0.id, &range)?))
     }
     /// Every event naming the asset over a range, newest first.
+    /// CSV: GET /v1/exports/asset-events.csv?from=YYYY-MM-DD&to=YYYY-MM-DD&id=<assetId>
     async fn events(
         &self,
         ctx: &Context<'_>,
@@ -205,6 +206,7 @@ impl User {
     }
     /// Every event with the user as actor (or, on user.* events, as subject) over a
     /// range, newest first.
+    /// CSV: GET /v1/exports/user-events.csv?from=YYYY-MM-DD&to=YYYY-MM-DD&id=<userId>
     async fn events(
         &self,
         ctx: &Context<'_>,
@@ -261,6 +263,7 @@ impl Collection {
         Ok(CollectionStats(StatScope::new(ctx, &self.0.id, &range)?))
     }
     /// Every event naming the collection over a range, newest first.
+    /// CSV: GET /v1/exports/collection-events.csv?from=YYYY-MM-DD&to=YYYY-MM-DD&id=<collectionId>
     async fn events(
         &self,
         ctx: &Context<'_>,
@@ -346,6 +349,7 @@ impl Job {
         job_stats(ctx, &self.0.id, &range).await
     }
     /// Every event naming the job over a range, newest first.
+    /// CSV: GET /v1/exports/job-events.csv?from=YYYY-MM-DD&to=YYYY-MM-DD&id=<jobId>
     async fn events(
         &self,
         ctx: &Context<'_>,

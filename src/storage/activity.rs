@@ -22,8 +22,6 @@ pub struct ActivityFilter {
     pub user_id: Option<String>,
     pub asset_id: Option<String>,
     pub collection_id: Option<String>,
-    /// Only events received at or before this instant (an activity report's snapshot).
-    pub received_by: Option<DateTime<Utc>>,
 }
 
 fn select(environment_id: i64, f: &ActivityFilter) -> Select<event::Entity> {
@@ -47,9 +45,6 @@ fn select(environment_id: i64, f: &ActivityFilter) -> Select<event::Entity> {
     }
     if let Some(collection) = &f.collection_id {
         q = q.filter(event::Column::CollectionId.eq(collection.as_str()));
-    }
-    if let Some(at) = f.received_by {
-        q = q.filter(event::Column::ReceivedAt.lte(at));
     }
     q
 }

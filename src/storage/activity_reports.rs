@@ -40,21 +40,20 @@ async fn delete_reports(
     Ok(())
 }
 
-/// Removes the environment's expired reports.
+/// Removes the environment's expired reports (their chunks go with them: the chunks'
+/// foreign key cascades). A write first, so that a SQLite transaction starting with it
+/// takes the write lock at once instead of upgrading a read snapshot.
 pub async fn purge_expired(
     db: &impl ConnectionTrait,
     environment_id: i64,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
-    let expired: Vec<i64> = report::Entity::find()
+    report::Entity::delete_many()
         .filter(report::Column::EnvironmentId.eq(environment_id))
         .filter(report::Column::ExpiresAt.lte(now))
-        .select_only()
-        .column(report::Column::Id)
-        .into_tuple()
-        .all(db)
+        .exec(db)
         .await?;
-    delete_reports(db, environment_id, expired).await
+    Ok(())
 }
 
 /// Records a new PENDING report of `from`..=`to` made at `now`, removing expired ones
@@ -89,15 +88,16 @@ pub async fn create(
     }
     .insert(&txn)
     .await?;
-    let over: Vec<i64> = report::Entity::find()
+    // At most MAX_REPORTS + 1 rows: the cap holds after every creation.
+    let kept: Vec<i64> = report::Entity::find()
         .filter(report::Column::EnvironmentId.eq(environment_id))
         .order_by_desc(report::Column::Id)
-        .offset(MAX_REPORTS)
         .select_only()
         .column(report::Column::Id)
         .into_tuple()
         .all(&txn)
         .await?;
+    let over = kept.into_iter().skip(MAX_REPORTS as usize).collect();
     delete_reports(&txn, environment_id, over).await?;
     txn.commit().await?;
     Ok(model)
