@@ -1,7 +1,10 @@
 //! dam-insights: a GraphQL analytics API for Digital Asset Management activity.
+pub mod activity_reports;
 pub mod analytics;
 pub mod cli;
+pub mod clock;
 pub mod config;
+pub mod csv;
 pub mod error;
 pub mod graphql;
 pub mod http;
@@ -27,6 +30,15 @@ pub async fn build_with(
     config: Config,
     db: sea_orm::DatabaseConnection,
 ) -> anyhow::Result<AppState> {
+    build_with_clock(config, db, clock::system()).await
+}
+
+/// Like [`build_with`], reading "now" from `clock` (tests pass a fixed one).
+pub async fn build_with_clock(
+    config: Config,
+    db: sea_orm::DatabaseConnection,
+    clock: clock::SharedClock,
+) -> anyhow::Result<AppState> {
     storage::migrate(&db).await?;
     let ingestor = ingest::Ingestor::new(db.clone());
     if storage::rollups::missing(&db).await? {
@@ -36,6 +48,7 @@ pub async fn build_with(
             ingestor.rebuild_rollups(&env, |_| {}).await?;
         }
     }
+    activity_reports::resume(&db).await?;
     let limits = graphql::limits::Limits::from_config(&config);
     let limiter = graphql::limits::RateLimiter::new(limits.rate_points, limits.rate_window);
     let ingest_limiter = graphql::limits::RateLimiter::new(
@@ -46,6 +59,7 @@ pub async fn build_with(
         schema: graphql::build_schema(
             db.clone(),
             ingestor.clone(),
+            clock.clone(),
             limits,
             limiter.clone(),
             graphql::limits::IngestRate(ingest_limiter.clone()),
@@ -56,5 +70,6 @@ pub async fn build_with(
         limiter,
         ingest_limiter: graphql::limits::IngestRate(ingest_limiter),
         config: Arc::new(config),
+        clock,
     })
 }

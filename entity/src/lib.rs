@@ -1,4 +1,6 @@
 //! sea-orm entities of dam-insights: table shapes only, no logic.
+pub mod activity_report;
+pub mod activity_report_chunk;
 pub mod api_key;
 pub mod asset;
 pub mod collection;

@@ -4,6 +4,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261123_000001_create_tables;
 mod m20261123_000002_create_rollups;
 mod m20261123_000003_insights_indexes;
+mod m20261123_000004_activity_reports;
 
 pub struct Migrator;
 
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000001_create_tables::Migration),
             Box::new(m20261123_000002_create_rollups::Migration),
             Box::new(m20261123_000003_insights_indexes::Migration),
+            Box::new(m20261123_000004_activity_reports::Migration),
         ]
     }
 }

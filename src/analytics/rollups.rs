@@ -142,6 +142,7 @@ pub fn normalise(text: &str) -> String {
 
 /// Adds what `e` counts to `out`.
 pub fn increments(e: &EventFacts<'_>, out: &mut Increments) {
+    dashboard_increments(e, out);
     let bump = |out: &mut Increments, metric: &'static str, period: &str, key: &str, sub: &str| {
         *out.entry((metric, period.to_owned(), key.to_owned(), sub.to_owned()))
             .or_insert(0) += 1;
@@ -309,6 +310,43 @@ pub fn increments(e: &EventFacts<'_>, out: &mut Increments) {
         "job.finished" => add(m::JOBS_FINISHED, "", ""),
         "job.sent_back" => add(m::JOB_REVISIONS, "", ""),
         _ => {}
+    }
+}
+
+// ---- Admin dashboard (issue 5): daily rows only, read over the last 7 or 30 days. ----
+
+/// Rollup metrics of the admin dashboard, kept per local day only.
+pub mod dash {
+    /// asset.uploaded events per source (key, '' when absent) and asset type (sub).
+    pub const DASH_UPLOADS: &str = "dashUploads";
+    /// Actions per acting user (key): every event with a user as actor; on user.*
+    /// events the actor is the admin in `byUserId`, when known.
+    pub const DASH_USER_ACTIONS: &str = "dashUserActions";
+}
+
+/// The acting user of an event: its userId, but on user.created / user.updated /
+/// user.deleted (whose userId is the user concerned) the admin in `byUserId`.
+pub fn actor<'a>(e: &EventFacts<'a>) -> Option<&'a str> {
+    match e.event_type {
+        "user.created" | "user.updated" | "user.deleted" => {
+            e.payload.get("byUserId").and_then(Value::as_str)
+        }
+        _ => e.user_id,
+    }
+}
+
+/// What an event adds to the dashboard's daily rollups.
+pub fn dashboard_increments(e: &EventFacts<'_>, out: &mut Increments) {
+    let mut add = |metric: &'static str, key: &str, sub: &str| {
+        *out.entry((metric, e.day.to_owned(), key.to_owned(), sub.to_owned()))
+            .or_insert(0) += 1;
+    };
+    if e.event_type == "asset.uploaded" {
+        let field = |name: &str| e.payload.get(name).and_then(Value::as_str).unwrap_or("");
+        add(dash::DASH_UPLOADS, field("source"), field("assetType"));
+    }
+    if let Some(user) = actor(e) {
+        add(dash::DASH_USER_ACTIONS, user, "");
     }
 }
 

@@ -115,6 +115,7 @@ impl CatalogQuery {
     }
 
     /// Assets by id ascending.
+    /// CSV: GET /v1/exports/assets.csv?status=…&assetType=…&source=…&folder=…&uploadedBy=… (filters optional)
     #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
     async fn assets(
         &self,
@@ -156,6 +157,7 @@ impl CatalogQuery {
     }
 
     /// Users by id ascending.
+    /// CSV: GET /v1/exports/users.csv?role=…&status=… (filters optional)
     #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
     async fn users(
         &self,
@@ -194,6 +196,7 @@ impl CatalogQuery {
     }
 
     /// Collections by id ascending.
+    /// CSV: GET /v1/exports/collections.csv?public=true|false&createdBy=… (filters optional)
     #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
     async fn collections(
         &self,
@@ -233,6 +236,7 @@ impl CatalogQuery {
     }
 
     /// Jobs by id ascending.
+    /// CSV: GET /v1/exports/jobs.csv?status=OPEN|FINISHED&workflow=… (filters optional)
     #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
     async fn jobs(
         &self,
@@ -266,6 +270,7 @@ impl CatalogQuery {
     }
 
     /// Portals by id ascending.
+    /// CSV: GET /v1/exports/portals.csv?live=true|false (optional)
     #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
     async fn portals(
         &self,

@@ -37,3 +37,10 @@ pub fn db<'a>(ctx: &'a Context<'_>) -> AppResult<&'a DatabaseConnection> {
     ctx.data::<DatabaseConnection>()
         .map_err(|_| AppError::Internal(anyhow::anyhow!("the schema was built without a database")))
 }
+
+/// "Now", from the schema's clock (the system clock unless a test set one).
+pub fn now(ctx: &Context<'_>) -> chrono::DateTime<chrono::Utc> {
+    ctx.data_opt::<crate::clock::SharedClock>()
+        .map(|c| c.now())
+        .unwrap_or_else(chrono::Utc::now)
+}

@@ -100,11 +100,11 @@ impl Event {
 
 crate::connection_type!(EventConnection, EventEdge, Event, "events, newest first");
 
-fn event_cursor(e: &event::Model) -> String {
+pub(crate) fn event_cursor(e: &event::Model) -> String {
     event_key(e.occurred_at, &e.id)
 }
 
-fn parse_after(after: Option<String>) -> Result<Option<After>> {
+pub(crate) fn parse_after(after: Option<String>) -> Result<Option<After>> {
     let Some(after) = after else { return Ok(None) };
     let key = parse_cursor(&after).gql()?;
     let bad = || {
@@ -220,7 +220,7 @@ fn drill(metric: &str, include_bulk: bool, (from, until): (DateTime<Utc>, DateTi
     Drill::Events { filter, counted_by }
 }
 
-fn connection(
+pub(crate) fn connection(
     items: Vec<event::Model>,
     has_next: bool,
     total: u64,

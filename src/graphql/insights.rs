@@ -143,6 +143,7 @@ impl RangeMetric {
     /// Exactly the events this metric counted over the range, newest first (for a
     /// distinct count such as downloadActions: the events whose distinct values it
     /// counted). `totalCount` is the number of those events.
+    /// CSV: GET /v1/exports/metric-events.csv?from=YYYY-MM-DD&to=YYYY-MM-DD&metric=<MetricName>&includeBulk=false
     #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
     async fn events(
         &self,
@@ -221,6 +222,7 @@ impl MediaInsights {
         self.0.metric(ctx, "uploads", false).await
     }
     /// uploads split by source: WEB, EXTERNAL_UPLOADER, MASS_UPLOADER, API.
+    /// CSV: GET /v1/exports/uploads-by-source.csv?from=YYYY-MM-DD&to=YYYY-MM-DD
     async fn uploads_by_source(&self, ctx: &Context<'_>) -> Result<Vec<RangeSplit>> {
         self.0
             .splits(
@@ -231,6 +233,7 @@ impl MediaInsights {
             .await
     }
     /// uploads split by asset type: IMAGE, VIDEO, RAW.
+    /// CSV: GET /v1/exports/uploads-by-asset-type.csv?from=YYYY-MM-DD&to=YYYY-MM-DD
     async fn uploads_by_asset_type(&self, ctx: &Context<'_>) -> Result<Vec<RangeSplit>> {
         self.0
             .splits(ctx, m::UPLOADS_BY_TYPE, &["IMAGE", "VIDEO", "RAW"])
@@ -325,6 +328,7 @@ impl JobDuration {
         Ok(DurationStats::of(s).into())
     }
     /// The job.finished events of the jobs counted, newest first.
+    /// CSV: GET /v1/exports/metric-events.csv?from=YYYY-MM-DD&to=YYYY-MM-DD&metric=JOB_DURATION
     #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
     async fn events(
         &self,
@@ -386,6 +390,7 @@ impl UserInsights {
         self.0.metric(ctx, "newUsers", false).await
     }
     /// newUsers split by via: MANUAL, BULK, ACCESS_REQUEST.
+    /// CSV: GET /v1/exports/new-users-by-via.csv?from=YYYY-MM-DD&to=YYYY-MM-DD
     async fn new_users_by_via(&self, ctx: &Context<'_>) -> Result<Vec<RangeSplit>> {
         self.0
             .splits(ctx, m::NEW_USERS, &["MANUAL", "BULK", "ACCESS_REQUEST"])
@@ -396,6 +401,7 @@ impl UserInsights {
         self.0.metric(ctx, "logins", false).await
     }
     /// logins split by sso: SSO (single sign-on) and NON_SSO.
+    /// CSV: GET /v1/exports/logins-by-sso.csv?from=YYYY-MM-DD&to=YYYY-MM-DD
     async fn logins_by_sso(&self, ctx: &Context<'_>) -> Result<Vec<RangeSplit>> {
         self.0.splits(ctx, m::LOGINS, &["SSO", "NON_SSO"]).await
     }
@@ -656,6 +662,7 @@ impl InsightsQuery {
     /// (Monday to Sunday) or months of the environment's time zone, at most 1,000
     /// buckets. Every count metric of the dictionary can be asked for (not jobDuration).
     /// Needs reports:read.
+    /// CSV: GET /v1/exports/series.csv?from=YYYY-MM-DD&to=YYYY-MM-DD&metrics=UPLOADS,DOWNLOADS&interval=DAY (a row per bucket, a column per metric)
     async fn series(
         &self,
         ctx: &Context<'_>,
@@ -692,6 +699,7 @@ impl InsightsQuery {
     /// with several values counts in each. Splits uploads, assetViews, downloads,
     /// assetsArchived and assetsDeleted, by the assets' current attributes. Needs
     /// reports:read.
+    /// CSV: GET /v1/exports/breakdown.csv?from=YYYY-MM-DD&to=YYYY-MM-DD&metric=DOWNLOADS&dimension=METAPROPERTY&name=Region
     #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
     async fn breakdown(
         &self,
@@ -787,6 +795,7 @@ impl InsightsQuery {
     /// Exactly the events a metric counted over a range, newest first: the drilldown from
     /// any count to the rows behind it (for downloads, the non-bulk downloads unless
     /// `includeBulk`). Needs reports:read.
+    /// CSV: GET /v1/exports/metric-events.csv?from=YYYY-MM-DD&to=YYYY-MM-DD&metric=<MetricName>&includeBulk=false
     #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
     async fn events(
         &self,

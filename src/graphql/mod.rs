@@ -1,7 +1,9 @@
 //! The GraphQL schema: types and thin resolvers, one module per area.
+pub mod activity;
 pub mod catalog;
 pub mod connection;
 pub mod context;
+pub mod dashboard;
 pub mod enums;
 pub mod events;
 pub mod ids;
@@ -29,11 +31,13 @@ pub struct Query(
     catalog::CatalogQuery,
     monthly::MonthlyQuery,
     insights::InsightsQuery,
+    dashboard::DashboardQuery,
+    activity::ActivityQuery,
 );
 
 /// Every mutation root field.
 #[derive(MergedObject, Default)]
-pub struct Mutation(ingest::IngestMutation);
+pub struct Mutation(ingest::IngestMutation, activity::ActivityMutation);
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
 
@@ -42,11 +46,12 @@ pub fn schema_builder() -> async_graphql::SchemaBuilder<Query, Mutation, EmptySu
     Schema::build(Query::default(), Mutation::default(), EmptySubscription)
 }
 
-/// The served schema: the database, the ingestor and the limits every request is held
-/// to; in production mode without introspection and field suggestions.
+/// The served schema: the database, the ingestor, the clock and the limits every request
+/// is held to; in production mode without introspection and field suggestions.
 pub fn build_schema(
     db: DatabaseConnection,
     ingestor: Ingestor,
+    clock: crate::clock::SharedClock,
     limits: limits::Limits,
     limiter: limits::RateLimiter,
     ingest_rate: limits::IngestRate,
@@ -55,6 +60,7 @@ pub fn build_schema(
     let mut builder = schema_builder()
         .data(db)
         .data(ingestor)
+        .data(clock)
         .data(limits.clone())
         .data(limiter.clone())
         .data(ingest_rate)

@@ -178,6 +178,7 @@ pub struct EngagementReport(pub ReportScope);
 impl EngagementReport {
     /// The most engaged users: actions = searches + downloads (bulk included) + uploads,
     /// highest first, ties by user id.
+    /// CSV: GET /v1/exports/top-engaged-users.csv?month=YYYY-MM
     #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
     async fn top_users(
         &self,
@@ -209,11 +210,13 @@ impl EngagementReport {
     }
     /// activeUsers per month: distinct users with at least one search, download (bulk
     /// included) or upload; the 12 months ending with the listed one.
+    /// CSV: GET /v1/exports/active-users-trend.csv?month=YYYY-MM
     async fn active_users_trend(&self, ctx: &Context<'_>) -> Result<Vec<TrendPoint>> {
         self.0.trend(ctx, m::ACTIVE_USER, true).await
     }
     /// activeSessions per month: distinct non-null sessionId among events of users; the
     /// 12 months ending with the listed one.
+    /// CSV: GET /v1/exports/active-sessions-trend.csv?month=YYYY-MM
     async fn active_sessions_trend(&self, ctx: &Context<'_>) -> Result<Vec<TrendPoint>> {
         self.0.trend(ctx, m::ACTIVE_SESSION, true).await
     }
@@ -227,6 +230,7 @@ pub struct SearchReport(pub ReportScope);
 impl SearchReport {
     /// The `query` of TEXT searches, normalised (trimmed, lower-cased, inner whitespace
     /// collapsed), by number of searches, with the number of distinct users.
+    /// CSV: GET /v1/exports/top-search-queries.csv?month=YYYY-MM
     #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
     async fn top_queries(
         &self,
@@ -238,6 +242,7 @@ impl SearchReport {
     }
     /// Every (field, value) pair in the filters of any search, whatever its kind, by
     /// number of searches that set it.
+    /// CSV: GET /v1/exports/top-filter-values.csv?month=YYYY-MM
     #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
     async fn top_filter_values(
         &self,
@@ -265,6 +270,7 @@ impl SearchReport {
     }
     /// The `expression` of EXPRESSION searches, normalised like queries, by number of
     /// searches.
+    /// CSV: GET /v1/exports/top-expressions.csv?month=YYYY-MM
     #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
     async fn top_expressions(
         &self,
@@ -290,10 +296,12 @@ impl SearchReport {
         })
     }
     /// searches per month: search.performed events of every kind, repeats included.
+    /// CSV: GET /v1/exports/searches-trend.csv?month=YYYY-MM
     async fn searches_trend(&self, ctx: &Context<'_>) -> Result<Vec<TrendPoint>> {
         self.0.trend(ctx, m::SEARCHES, false).await
     }
     /// usersWhoSearched per month: distinct userId among search.performed events.
+    /// CSV: GET /v1/exports/users-who-searched-trend.csv?month=YYYY-MM
     async fn users_who_searched_trend(&self, ctx: &Context<'_>) -> Result<Vec<TrendPoint>> {
         self.0.trend(ctx, m::SEARCHER, true).await
     }
@@ -311,6 +319,7 @@ pub struct VisualSearchReport(pub ReportScope);
 impl VisualSearchReport {
     /// The reference images (referenceAssetId) of VISUAL_SIMILARITY searches, by number
     /// of searches.
+    /// CSV: GET /v1/exports/top-reference-images.csv?month=YYYY-MM
     #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
     async fn top_reference_images(
         &self,
@@ -339,6 +348,7 @@ impl VisualSearchReport {
     }
     /// The `query` of VISUAL_TEXT searches, normalised, by number of searches, with the
     /// number of distinct users.
+    /// CSV: GET /v1/exports/top-visual-text-queries.csv?month=YYYY-MM
     #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
     async fn top_text_queries(
         &self,
@@ -366,6 +376,7 @@ pub struct DownloadsReport(pub ReportScope);
 impl DownloadsReport {
     /// Assets by non-bulk downloads (each asset delivered counts once, originals and
     /// derivatives alike), with the number of distinct users who downloaded them.
+    /// CSV: GET /v1/exports/top-downloaded-assets.csv?month=YYYY-MM
     #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
     async fn top_assets(
         &self,
@@ -406,14 +417,17 @@ impl DownloadsReport {
         })
     }
     /// uniqueAssetsDownloaded per month: distinct assetId among non-bulk downloads.
+    /// CSV: GET /v1/exports/unique-assets-downloaded-trend.csv?month=YYYY-MM
     async fn unique_assets_downloaded_trend(&self, ctx: &Context<'_>) -> Result<Vec<TrendPoint>> {
         self.0.trend(ctx, m::DOWNLOAD_ASSET, true).await
     }
     /// downloads per month: asset.downloaded events with bulk = false.
+    /// CSV: GET /v1/exports/downloads-trend.csv?month=YYYY-MM
     async fn downloads_trend(&self, ctx: &Context<'_>) -> Result<Vec<TrendPoint>> {
         self.0.trend(ctx, m::DOWNLOADS, false).await
     }
     /// usersWhoDownloaded per month: distinct userId among non-bulk downloads.
+    /// CSV: GET /v1/exports/users-who-downloaded-trend.csv?month=YYYY-MM
     async fn users_who_downloaded_trend(&self, ctx: &Context<'_>) -> Result<Vec<TrendPoint>> {
         self.0.trend(ctx, m::DOWNLOADER, true).await
     }
@@ -440,6 +454,7 @@ pub struct CollectionsReport(pub ReportScope);
 impl CollectionsReport {
     /// Public collections by views through the public link (collection.viewed with
     /// viaPublicLink = true; anonymous viewers included).
+    /// CSV: GET /v1/exports/top-viewed-public-collections.csv?month=YYYY-MM
     #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
     async fn top_viewed(
         &self,
@@ -464,6 +479,7 @@ impl CollectionsReport {
         })
     }
     /// Public collections by downloads from them (collection.downloaded).
+    /// CSV: GET /v1/exports/top-downloaded-public-collections.csv?month=YYYY-MM
     #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
     async fn top_downloaded(
         &self,
@@ -488,6 +504,7 @@ impl CollectionsReport {
         })
     }
     /// Users by collections created (collection.created).
+    /// CSV: GET /v1/exports/top-collection-creators.csv?month=YYYY-MM
     #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
     async fn top_creators(
         &self,
@@ -512,11 +529,13 @@ impl CollectionsReport {
         })
     }
     /// collectionsViewed per month: collection.viewed events with viaPublicLink = true.
+    /// CSV: GET /v1/exports/public-collection-views-trend.csv?month=YYYY-MM
     async fn views_trend(&self, ctx: &Context<'_>) -> Result<Vec<TrendPoint>> {
         self.0.trend(ctx, m::COLLECTIONS_VIEWED, false).await
     }
     /// publicCollectionDownloads per month: collection.downloaded events, split ORIGINAL /
     /// TRANSFORMED.
+    /// CSV: GET /v1/exports/public-collection-downloads-trend.csv?month=YYYY-MM
     async fn downloads_trend(&self, ctx: &Context<'_>) -> Result<Vec<CollectionDownloadsPoint>> {
         let months = self.0.month.ending(12);
         let periods: Vec<String> = months.iter().map(ToString::to_string).collect();
@@ -550,6 +569,7 @@ impl CollectionsReport {
             .collect())
     }
     /// collectionsCreated per month: collection.created events.
+    /// CSV: GET /v1/exports/collections-created-trend.csv?month=YYYY-MM
     async fn collections_created_trend(&self, ctx: &Context<'_>) -> Result<Vec<TrendPoint>> {
         self.0.trend(ctx, m::COLLECTIONS_CREATED, false).await
     }

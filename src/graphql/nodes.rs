@@ -123,6 +123,7 @@ impl Asset {
         Ok(AssetStats(StatScope::new(ctx, &self.0.id, &range)?))
     }
     /// Every event naming the asset over a range, newest first.
+    /// CSV: GET /v1/exports/asset-events.csv?from=YYYY-MM-DD&to=YYYY-MM-DD&id=<assetId>
     #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
     async fn events(
         &self,
@@ -206,6 +207,7 @@ impl User {
     }
     /// Every event with the user as actor (or, on user.* events, as subject) over a
     /// range, newest first.
+    /// CSV: GET /v1/exports/user-events.csv?from=YYYY-MM-DD&to=YYYY-MM-DD&id=<userId>
     #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
     async fn events(
         &self,
@@ -263,6 +265,7 @@ impl Collection {
         Ok(CollectionStats(StatScope::new(ctx, &self.0.id, &range)?))
     }
     /// Every event naming the collection over a range, newest first.
+    /// CSV: GET /v1/exports/collection-events.csv?from=YYYY-MM-DD&to=YYYY-MM-DD&id=<collectionId>
     #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
     async fn events(
         &self,
@@ -349,6 +352,7 @@ impl Job {
         job_stats(ctx, &self.0.id, &range).await
     }
     /// Every event naming the job over a range, newest first.
+    /// CSV: GET /v1/exports/job-events.csv?from=YYYY-MM-DD&to=YYYY-MM-DD&id=<jobId>
     #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
     async fn events(
         &self,

@@ -148,6 +148,7 @@ impl ViewerQuery {
     }
 
     /// The metric dictionary: every metric's name, definition and unit.
+    /// CSV: GET /v1/exports/metrics.csv
     async fn metrics(&self, ctx: &Context<'_>) -> Result<Vec<Metric>> {
         caller(ctx, Scope::ReportsRead).gql()?;
         Ok(DICTIONARY

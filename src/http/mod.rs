@@ -1,5 +1,6 @@
 //! HTTP: the axum router, auth, ingest endpoints and health probes.
 pub mod auth;
+pub mod exports;
 mod field_order;
 pub mod graphql;
 pub mod health;
@@ -30,6 +31,8 @@ pub struct AppState {
     /// Events per second per key, for ingest.
     pub ingest_limiter: crate::graphql::limits::IngestRate,
     pub config: Arc<Config>,
+    /// Where "now" comes from (dashboard windows, report expiry).
+    pub clock: crate::clock::SharedClock,
 }
 
 /// The whole HTTP surface.
@@ -51,6 +54,11 @@ pub fn app(state: AppState) -> Router {
             "/v1/catalog",
             post(ingest::post_catalog).layer(DefaultBodyLimit::disable()),
         )
+        .route(
+            "/v1/exports/activity-reports/{file}",
+            get(exports::activity_report_csv),
+        )
+        .route("/v1/exports/{file}", get(exports::export_csv))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .layer(CompressionLayer::new())

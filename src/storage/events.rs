@@ -63,7 +63,7 @@ fn select(environment_id: i64, filter: &EventFilter) -> Select<event::Entity> {
     query
 }
 
-fn older_than(after: &After) -> Condition {
+pub fn older_than(after: &After) -> Condition {
     Condition::any()
         .add(event::Column::OccurredAt.lt(after.occurred_at))
         .add(

@@ -1,5 +1,8 @@
 //! Storage: connecting, migrating, and the small queries shared by several layers.
+pub mod activity;
+pub mod activity_reports;
 pub mod catalog;
+pub mod dashboard;
 pub mod environments;
 pub mod events;
 pub mod keys;

@@ -279,3 +279,27 @@ impl TestApp {
         row.try_get::<i64>("", "n").expect("count")
     }
 }
+
+/// An app whose clock is `clock` (dashboard windows, report expiry).
+pub async fn spawn_app_at(clock: dam_insights::clock::SharedClock) -> TestApp {
+    let database = fresh_database().await;
+    let config = Config::for_database(database.url.clone());
+    let db = dam_insights::storage::connect(&database.url)
+        .await
+        .expect("connect");
+    let state = dam_insights::build_with_clock(config, db, clock)
+        .await
+        .expect("build the app");
+    TestApp::from_state(state, database)
+}
+
+impl TestApp {
+    /// GETs `path` with the key.
+    pub async fn get(&self, path: &str, key: &str) -> Reply {
+        let request = Request::get(path)
+            .header("authorization", format!("Bearer {key}"))
+            .body(Body::empty())
+            .expect("request");
+        self.send(request).await
+    }
+}

@@ -1,6 +1,9 @@
 //! Tests through the public surface: GraphQL over HTTP, the REST endpoints and the CLI.
+mod activity;
 mod catalog;
 mod cli;
+mod dashboard;
+mod exports;
 mod graphql_http;
 mod helpers;
 mod ingest;

@@ -1,0 +1,171 @@
+//! The admin dashboard's activity figures, read from the daily `dash*` rollups (and the
+//! daily per-collection views): windows of the last N local days, uploads per day by
+//! source and type, and rankings summed over a window's days.
+use super::range::DayRange;
+use super::time::local_day;
+use crate::error::AppResult;
+use chrono::{DateTime, Days, NaiveDate, Utc};
+use chrono_tz::Tz;
+use entity::rollup;
+use sea_orm::sea_query::{Expr, ExprTrait, Func, SimpleExpr};
+use sea_orm::{
+    ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    Select,
+};
+use std::collections::HashMap;
+
+/// The `days` calendar days ending today (today included) in `tz`.
+pub fn window(now: DateTime<Utc>, tz: Tz, days: u64) -> DayRange {
+    let today = local_day(now, tz);
+    DayRange {
+        from: today - Days::new(days.saturating_sub(1)),
+        to: today,
+    }
+}
+
+/// Every day of a range as a daily rollup period, `YYYY-MM-DD`.
+pub fn day_periods(range: &DayRange) -> Vec<String> {
+    range
+        .each_day()
+        .map(|d| d.format("%Y-%m-%d").to_string())
+        .collect()
+}
+
+fn rows(environment_id: i64, metric: &str, periods: &[String]) -> Select<rollup::Entity> {
+    rollup::Entity::find()
+        .filter(rollup::Column::EnvironmentId.eq(environment_id))
+        .filter(rollup::Column::Metric.eq(metric))
+        .filter(rollup::Column::Period.is_in(periods.iter().cloned()))
+}
+
+fn sum() -> SimpleExpr {
+    Expr::cust("CAST(COALESCE(SUM(\"count\"), 0) AS BIGINT)")
+}
+
+/// Which uploads to count: by source (API, or users through any other way in) and type.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct UploadFilter<'a> {
+    /// Some(true): API uploads only; Some(false): every other source only.
+    pub api: Option<bool>,
+    /// Only this asset type (IMAGE, VIDEO, RAW).
+    pub asset_type: Option<&'a str>,
+}
+
+/// Uploads on each day of `range` (0 where none), oldest first.
+pub async fn uploads_per_day(
+    db: &DatabaseConnection,
+    environment_id: i64,
+    range: &DayRange,
+    filter: UploadFilter<'_>,
+) -> AppResult<Vec<(NaiveDate, i64)>> {
+    let periods = day_periods(range);
+    let mut query = rows(environment_id, super::rollups::dash::DASH_UPLOADS, &periods);
+    match filter.api {
+        Some(true) => query = query.filter(rollup::Column::Key.eq("API")),
+        Some(false) => query = query.filter(rollup::Column::Key.ne("API")),
+        None => {}
+    }
+    if let Some(kind) = filter.asset_type {
+        query = query.filter(rollup::Column::Sub.eq(kind));
+    }
+    let found: HashMap<String, i64> = query
+        .select_only()
+        .column(rollup::Column::Period)
+        .column_as(sum(), "n")
+        .group_by(rollup::Column::Period)
+        .into_tuple::<(String, i64)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
+    Ok(range
+        .each_day()
+        .zip(periods)
+        .map(|(day, period)| (day, found.get(&period).copied().unwrap_or(0)))
+        .collect())
+}
+
+/// One key of a window ranking and its sum over the window.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WindowRow {
+    pub key: String,
+    pub count: i64,
+}
+
+/// A page of a window ranking.
+pub struct WindowPage {
+    pub rows: Vec<WindowRow>,
+    pub has_next: bool,
+    /// Keys in the whole ranking.
+    pub total: u64,
+}
+
+/// A page of the keys of `metric` by their sum over `periods` descending, then key
+/// ascending, after `after` (the last row of the previous page).
+pub async fn ranked(
+    db: &DatabaseConnection,
+    environment_id: i64,
+    metric: &str,
+    periods: &[String],
+    after: Option<WindowRow>,
+    first: u64,
+) -> AppResult<WindowPage> {
+    let base = rows(environment_id, metric, periods).filter(rollup::Column::Count.gt(0));
+    let total: Option<i64> = base
+        .clone()
+        .select_only()
+        .column_as(
+            Expr::from(Func::count_distinct(Expr::col(rollup::Column::Key))),
+            "n",
+        )
+        .into_tuple()
+        .one(db)
+        .await?;
+    let mut query = base
+        .select_only()
+        .column(rollup::Column::Key)
+        .column_as(sum(), "n")
+        .group_by(rollup::Column::Key);
+    if let Some(a) = after {
+        query = query.having(
+            Condition::any().add(sum().lt(a.count)).add(
+                Condition::all()
+                    .add(sum().eq(a.count))
+                    .add(rollup::Column::Key.gt(a.key)),
+            ),
+        );
+    }
+    let found: Vec<(String, i64)> = query
+        .order_by_desc(sum())
+        .order_by_asc(rollup::Column::Key)
+        .limit(first + 1)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let has_next = found.len() as u64 > first;
+    Ok(WindowPage {
+        rows: found
+            .into_iter()
+            .take(first as usize)
+            .map(|(key, count)| WindowRow { key, count })
+            .collect(),
+        has_next,
+        total: total.unwrap_or(0) as u64,
+    })
+}
+
+/// The sum of all rows of `metric` over `periods`.
+pub async fn total(
+    db: &DatabaseConnection,
+    environment_id: i64,
+    metric: &str,
+    periods: &[String],
+) -> AppResult<i64> {
+    let n: Option<i64> = rows(environment_id, metric, periods)
+        .select_only()
+        .column_as(sum(), "n")
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(n.unwrap_or(0))
+}

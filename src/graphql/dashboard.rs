@@ -1,0 +1,383 @@
+//! The DAM Admin Dashboard (seed 001): what the library holds now, and activity over
+//! the last 7 or 30 days. Needs the `admin` scope.
+use super::IntoGql;
+use super::context::{caller, db, now};
+use super::enums::AssetType;
+use super::ids::{cursor, page_size, parse_cursor};
+use super::loaders::{CollectionLoader, UserLoader, load_many};
+use super::nodes::{Collection, User};
+use super::range::{Date, DateRangeValue};
+use crate::analytics::dashboard::{
+    self as dash, UploadFilter, WindowPage, WindowRow, day_periods, window,
+};
+use crate::analytics::range::DayRange;
+use crate::analytics::rollups::{dash::DASH_USER_ACTIONS, m};
+use crate::error::AppError;
+use crate::storage::dashboard as store;
+use crate::storage::environments::Environment;
+use crate::storage::keys::Scope;
+use async_graphql::{Context, Enum, Object, Result, SimpleObject};
+
+/// The days a dashboard's activity figures cover, ending today in the environment's
+/// time zone (today included).
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DashboardWindow {
+    /// The 7 calendar days ending today.
+    #[graphql(name = "LAST_7_DAYS")]
+    Last7Days,
+    /// The 30 calendar days ending today.
+    #[graphql(name = "LAST_30_DAYS")]
+    Last30Days,
+}
+
+impl DashboardWindow {
+    fn days(self) -> u64 {
+        match self {
+            DashboardWindow::Last7Days => 7,
+            DashboardWindow::Last30Days => 30,
+        }
+    }
+}
+
+/// Who uploaded: through the API, or a user of the DAM (web upload, external or mass
+/// uploader).
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UploadOrigin {
+    /// Uploads with source API.
+    Api,
+    /// Uploads with any other source: WEB, EXTERNAL_UPLOADER, MASS_UPLOADER.
+    User,
+}
+
+#[derive(Default)]
+pub struct DashboardQuery;
+
+#[Object]
+impl DashboardQuery {
+    /// The DAM Admin Dashboard: assets, users, collections and live portals as they are
+    /// now, and activity (top viewed collections, most active users) over the window.
+    /// Needs the admin scope.
+    async fn dashboard(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The days the activity figures cover, ending today.")]
+        window: DashboardWindow,
+    ) -> Result<Dashboard> {
+        let env = caller(ctx, Scope::Admin).gql()?.environment.clone();
+        let range = self::window(now(ctx), env.time_zone, window.days());
+        Ok(Dashboard { env, window, range })
+    }
+}
+
+pub struct Dashboard {
+    env: Environment,
+    window: DashboardWindow,
+    range: DayRange,
+}
+
+/// Assets of one type.
+#[derive(SimpleObject)]
+pub struct AssetTypeCount {
+    /// The type; null for assets known only from events that named them.
+    pub asset_type: Option<AssetType>,
+    /// Assets of the type, archived ones included, deleted ones not.
+    pub count: i64,
+    /// Archived assets of the type.
+    pub archived: i64,
+}
+
+/// The assets stored in the DAM.
+#[derive(SimpleObject)]
+pub struct DashboardAssets {
+    /// Assets not deleted (archived ones included).
+    pub total: i64,
+    /// Archived assets (counted in `total` too).
+    pub archived: i64,
+    /// `total` split by asset type. CSV: GET /v1/exports/dashboard-assets-by-type.csv
+    pub by_type: Vec<AssetTypeCount>,
+}
+
+/// Users of one role.
+#[derive(SimpleObject)]
+pub struct RoleCount {
+    /// The DAM's role name; null when unknown.
+    pub role: Option<String>,
+    /// Users with the role (deleted users not counted).
+    pub count: i64,
+}
+
+/// The DAM's users.
+#[derive(SimpleObject)]
+pub struct DashboardUsers {
+    /// Users not deleted.
+    pub total: i64,
+    /// `total` split by role, by role name. CSV: GET /v1/exports/dashboard-users-by-role.csv
+    pub by_role: Vec<RoleCount>,
+}
+
+/// Collections and the assets they hold.
+#[derive(SimpleObject)]
+pub struct DashboardCollections {
+    /// Every collection.
+    pub total: i64,
+    /// Distinct assets (not deleted) held by any collection.
+    pub assets: i64,
+    /// Collections whose public link is on.
+    pub published: i64,
+    /// Distinct assets (not deleted) held by any published collection.
+    pub published_assets: i64,
+}
+
+/// Live (published) portals.
+#[derive(SimpleObject)]
+pub struct DashboardPortals {
+    /// Portals live now.
+    pub live: i64,
+    /// The sum of their asset counts, as last published.
+    pub assets: i64,
+}
+
+/// Uploads on one day.
+#[derive(SimpleObject)]
+pub struct DayUploads {
+    /// The calendar day, in the environment's time zone.
+    pub day: Date,
+    /// asset.uploaded events on it (matching the filters).
+    pub uploads: i64,
+}
+
+crate::ranked_connection_type!(DashboardCollectionConnection, DashboardCollectionEdge, Collection, "the most viewed collections of the window", {
+    /// collection.viewed events of the collection in the window, through the public link
+    /// or not.
+    views: i64,
+});
+crate::ranked_connection_type!(ActiveUserConnection, ActiveUserEdge, User, "the most active users of the window", {
+    /// The user's actions in the window: every event with the user as actor (on user.*
+    /// events, the admin who made the change).
+    actions: i64,
+    /// `actions` as a percentage of all users' actions in the window (0 to 100).
+    share_percent: f64,
+});
+
+fn parse_after(after: Option<String>) -> Result<Option<WindowRow>> {
+    let Some(after) = after else { return Ok(None) };
+    let key = parse_cursor(&after).gql()?;
+    let row = key.split_once('|').and_then(|(n, k)| {
+        Some(WindowRow {
+            count: n.parse().ok()?,
+            key: k.to_owned(),
+        })
+    });
+    row.map(Some)
+        .ok_or_else(|| {
+            AppError::BadUserInput(format!(
+                "{after:?} is not a cursor of this list: pass an `endCursor` or edge `cursor` of it"
+            ))
+        })
+        .gql()
+}
+
+fn row_cursor(row: &WindowRow) -> String {
+    cursor(&format!("{}|{}", row.count, row.key))
+}
+
+fn page_info(page: &WindowPage, after_given: bool) -> async_graphql::connection::PageInfo {
+    super::connection::page_info(
+        after_given,
+        page.has_next,
+        page.rows.first().map(row_cursor),
+        page.rows.last().map(row_cursor),
+    )
+}
+
+impl Dashboard {
+    async fn ranked(
+        &self,
+        ctx: &Context<'_>,
+        metric: &str,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<(WindowPage, bool)> {
+        let first = page_size(first).gql()?;
+        let after_given = after.is_some();
+        let after = parse_after(after)?;
+        let page = dash::ranked(
+            db(ctx).gql()?,
+            self.env.id,
+            metric,
+            &day_periods(&self.range),
+            after,
+            first,
+        )
+        .await
+        .gql()?;
+        Ok((page, after_given))
+    }
+}
+
+/// The DAM Admin Dashboard: the library as it is now, and activity over a window of
+/// days ending today.
+#[Object]
+impl Dashboard {
+    /// The window asked for.
+    async fn window(&self) -> DashboardWindow {
+        self.window
+    }
+    /// The window's days: the last 7 or 30 ending today, in the environment's zone.
+    async fn range(&self) -> DateRangeValue {
+        self.range.into()
+    }
+    /// Total assets stored, and how they split by type (deleted assets not counted;
+    /// archived ones counted, and also shown apart).
+    async fn assets(&self, ctx: &Context<'_>) -> Result<DashboardAssets> {
+        let rows = store::assets_by_type(db(ctx).gql()?, self.env.id)
+            .await
+            .gql()?;
+        Ok(DashboardAssets {
+            total: rows.iter().map(|r| r.1).sum(),
+            archived: rows.iter().map(|r| r.2).sum(),
+            by_type: rows
+                .into_iter()
+                .map(|(kind, count, archived)| AssetTypeCount {
+                    asset_type: kind.as_deref().and_then(AssetType::from_db),
+                    count,
+                    archived,
+                })
+                .collect(),
+        })
+    }
+    /// Total users and how many have each role (deleted users not counted).
+    async fn users(&self, ctx: &Context<'_>) -> Result<DashboardUsers> {
+        let rows = store::users_by_role(db(ctx).gql()?, self.env.id)
+            .await
+            .gql()?;
+        Ok(DashboardUsers {
+            total: rows.iter().map(|r| r.1).sum(),
+            by_role: rows
+                .into_iter()
+                .map(|(role, count)| RoleCount { role, count })
+                .collect(),
+        })
+    }
+    /// Collections and published collections, each with the assets they hold.
+    async fn collections(&self, ctx: &Context<'_>) -> Result<DashboardCollections> {
+        let t = store::collections(db(ctx).gql()?, self.env.id)
+            .await
+            .gql()?;
+        Ok(DashboardCollections {
+            total: t.collections,
+            assets: t.collection_assets,
+            published: t.published,
+            published_assets: t.published_assets,
+        })
+    }
+    /// Live portals and the assets they show.
+    async fn live_portals(&self, ctx: &Context<'_>) -> Result<DashboardPortals> {
+        let (live, assets) = store::live_portals(db(ctx).gql()?, self.env.id)
+            .await
+            .gql()?;
+        Ok(DashboardPortals { live, assets })
+    }
+    /// Collections by views in the window (every collection.viewed, through the public
+    /// link or not), most first, ties by collection id; the first 10 are the dashboard's
+    /// "Total Views - Top 10". CSV: GET
+    /// /v1/exports/dashboard-top-viewed-collections.csv?window=LAST_7_DAYS
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
+    async fn top_viewed_collections(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size: 0 to 100, default 10.")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the last item of the previous page.")] after: Option<String>,
+    ) -> Result<DashboardCollectionConnection> {
+        let (page, after_given) = self.ranked(ctx, m::COLLECTION_VIEWS, first, after).await?;
+        let keys = page.rows.iter().map(|r| r.key.clone()).collect();
+        let mut found = load_many::<CollectionLoader>(ctx, keys).await?;
+        Ok(DashboardCollectionConnection {
+            page_info: page_info(&page, after_given),
+            total_count: page.total,
+            edges: page
+                .rows
+                .iter()
+                .filter_map(|r| {
+                    found.remove(&r.key).map(|c| DashboardCollectionEdge {
+                        cursor: row_cursor(r),
+                        node: Collection(c),
+                        views: r.count,
+                    })
+                })
+                .collect(),
+        })
+    }
+    /// Uploads on each of the last 7 days (ending today, whatever the window), oldest
+    /// first, zero-filled; the filters combine. CSV: GET
+    /// /v1/exports/dashboard-uploads-per-day.csv?source=API&assetType=IMAGE (both optional)
+    async fn uploads_per_day(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only API uploads, or only uploads by users.")] source: Option<
+            UploadOrigin,
+        >,
+        #[graphql(desc = "Only uploads of this asset type.")] asset_type: Option<AssetType>,
+    ) -> Result<Vec<DayUploads>> {
+        let range = DayRange {
+            from: self.range.to - chrono::Days::new(6),
+            to: self.range.to,
+        };
+        let filter = UploadFilter {
+            api: source.map(|s| s == UploadOrigin::Api),
+            asset_type: asset_type.map(|t| t.as_db()),
+        };
+        let days = dash::uploads_per_day(db(ctx).gql()?, self.env.id, &range, filter)
+            .await
+            .gql()?;
+        Ok(days
+            .into_iter()
+            .map(|(day, uploads)| DayUploads {
+                day: day.into(),
+                uploads,
+            })
+            .collect())
+    }
+    /// Users by actions in the window, most first, ties by user id, with their share of
+    /// all users' actions; the first 10 are the dashboard's "Active Users - Top 10".
+    /// CSV: GET /v1/exports/dashboard-most-active-users.csv?window=LAST_30_DAYS
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
+    async fn most_active_users(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size: 0 to 100, default 10.")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the last item of the previous page.")] after: Option<String>,
+    ) -> Result<ActiveUserConnection> {
+        let (page, after_given) = self.ranked(ctx, DASH_USER_ACTIONS, first, after).await?;
+        let all = dash::total(
+            db(ctx).gql()?,
+            self.env.id,
+            DASH_USER_ACTIONS,
+            &day_periods(&self.range),
+        )
+        .await
+        .gql()?;
+        let keys = page.rows.iter().map(|r| r.key.clone()).collect();
+        let mut found = load_many::<UserLoader>(ctx, keys).await?;
+        Ok(ActiveUserConnection {
+            page_info: page_info(&page, after_given),
+            total_count: page.total,
+            edges: page
+                .rows
+                .iter()
+                .filter_map(|r| {
+                    found.remove(&r.key).map(|u| ActiveUserEdge {
+                        cursor: row_cursor(r),
+                        node: User(u),
+                        actions: r.count,
+                        share_percent: if all > 0 {
+                            r.count as f64 * 100.0 / all as f64
+                        } else {
+                            0.0
+                        },
+                    })
+                })
+                .collect(),
+        })
+    }
+}
