@@ -73,6 +73,32 @@ async fn every_field_and_endpoint_needs_its_scope() {
             String::from_utf8_lossy(&r.body)
         );
     }
+    // The dashboard, the activity log and activity reports need admin.
+    for query in [
+        "{ dashboard(window: LAST_7_DAYS) { assets { total } } }",
+        "{ activityLog { totalCount } }",
+        "{ activityReports { totalCount } }",
+    ] {
+        assert_eq!(
+            code(&gql(&app, Some(&reader), query).await),
+            "FORBIDDEN",
+            "{query}"
+        );
+    }
+    assert_eq!(
+        app.get("/v1/exports/activity-log.csv", &reader)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.get("/v1/exports/assets.csv", &writer).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.get("/v1/exports/assets.csv", &reader).await.status,
+        StatusCode::OK
+    );
     let mutation = r#"mutation { ingestEvents(events: []) { accepted } }"#;
     assert_eq!(code(&gql(&app, Some(&reader), mutation).await), "FORBIDDEN");
     let r = app
@@ -238,12 +264,82 @@ async fn a_key_never_reads_or_changes_another_environments_data() {
         "{ assets { totalCount nodes { assetId } } users { totalCount } collections { totalCount } jobs { totalCount } portals { totalCount } }".to_owned(),
         format!(r#"{{ assets(after: "{cursor}") {{ totalCount nodes {{ assetId }} }} }}"#),
         "{ metrics { name } limits { maxDepth } rateLimit { limit } }".to_owned(),
+        r#"{ dashboard(window: LAST_30_DAYS) { assets { total archived } users { total } collections { total published }
+             topViewedCollections { totalCount edges { node { name } } } mostActiveUsers { totalCount edges { node { userId } } } } }"#.to_owned(),
+        format!(r#"{{ activityLog(filter: {{range: {RANGE}}}) {{ totalCount nodes {{ eventId }} }}
+                     byUser: activityLog(filter: {{userId: "beta-user"}}) {{ totalCount }} activityReports {{ totalCount }} }}"#),
     ];
+    // Every root query field is in the walk above.
+    let d = app
+        .data(
+            &a,
+            "{ __schema { queryType { fields { name } } } }",
+            json!({}),
+        )
+        .await;
+    for field in d["__schema"]["queryType"]["fields"].as_array().unwrap() {
+        let name = field["name"].as_str().unwrap();
+        assert!(
+            queries
+                .iter()
+                .any(|q| q.contains(&format!("{name}(")) || q.contains(&format!("{name} {{"))),
+            "root field {name} is not in the isolation walk"
+        );
+    }
     for query in &queries {
         let text = String::from_utf8(gql(&app, Some(&a), query).await.body).unwrap();
         assert!(!text.contains("beta"), "{query}\n{text}");
         assert!(!text.contains("\"errors\""), "{query}\n{text}");
     }
+    // Exports answer A's rows only.
+    for path in [
+        "/v1/exports/assets.csv",
+        "/v1/exports/top-downloaded-assets.csv?month=2025-03",
+        "/v1/exports/metric-events.csv?metric=UPLOADS&from=2025-03-01&to=2025-03-31",
+        "/v1/exports/breakdown.csv?metric=UPLOADS&dimension=METAPROPERTY&name=Region&from=2025-03-01&to=2025-03-31",
+        "/v1/exports/series.csv?metrics=UPLOADS,ACTIVE_USERS&from=2025-03-01&to=2025-03-31&interval=WEEK",
+        "/v1/exports/activity-log.csv?from=2025-03-01&to=2025-03-31",
+        "/v1/exports/asset-events.csv?id=beta-asset&from=2025-03-01&to=2025-03-31",
+    ] {
+        let r = app.get(path, &a).await;
+        let text = String::from_utf8_lossy(&r.body).to_string();
+        if path.contains("id=beta-asset") {
+            // Another environment's asset does not exist for A.
+            assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}: {text}");
+            continue;
+        }
+        assert_eq!(r.status, StatusCode::OK, "{path}: {text}");
+        assert!(!text.contains("beta"), "{path}\n{text}");
+        assert_eq!(
+            text.lines().count(),
+            if path.contains("series") { 7 } else { 1 },
+            "{path}: only a header\n{text}"
+        );
+    }
+    // B's activity report is not A's to download.
+    let d = app
+        .data(
+            &b,
+            &format!("mutation {{ createActivityReport(range: {RANGE}) {{ id }} }}"),
+            json!({}),
+        )
+        .await;
+    let path = format!(
+        "/v1/exports/activity-reports/{}.csv",
+        d["createActivityReport"]["id"].as_str().unwrap()
+    );
+    for _ in 0..100 {
+        if app.get(&path, &b).await.status == StatusCode::OK {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(app.get(&path, &b).await.status, StatusCode::OK, "{path}");
+    assert_eq!(
+        app.get(&path, &a).await.status,
+        StatusCode::NOT_FOUND,
+        "{path}"
+    );
     // B's global ids resolve to nothing for A.
     let ids: Vec<Value> = [
         "assets",
