@@ -171,7 +171,8 @@ fn parse_after(after: Option<String>) -> Result<Option<WindowRow>> {
     row.map(Some)
         .ok_or_else(|| {
             AppError::BadUserInput(format!(
-                "{after:?} is not a cursor of this list: pass an `endCursor` or edge `cursor` of it"
+                "{} is not a cursor of this list: pass an `endCursor` or edge `cursor` of it",
+                crate::graphql::ids::quoted(&after)
             ))
         })
         .gql()

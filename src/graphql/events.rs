@@ -109,7 +109,8 @@ pub(crate) fn parse_after(after: Option<String>) -> Result<Option<After>> {
     let key = parse_cursor(&after).gql()?;
     let bad = || {
         AppError::BadUserInput(format!(
-            "{after:?} is not a cursor of an event list: pass an `endCursor` or edge `cursor` of this list"
+            "{} is not a cursor of an event list: pass an `endCursor` or edge `cursor` of this list",
+            crate::graphql::ids::quoted(&after)
         ))
     };
     let (at, id) = key.split_once('|').ok_or_else(bad).gql()?;

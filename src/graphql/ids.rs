@@ -44,7 +44,8 @@ pub fn global_id(kind: NodeType, id: &str) -> async_graphql::ID {
 pub fn parse_global_id(id: &str) -> AppResult<(NodeType, String)> {
     let bad = || {
         AppError::BadUserInput(format!(
-            "{id:?} is not a global id of this API: pass the `id` field of an Asset, User, Collection, Job, Portal or Event"
+            "{} is not a global id of this API: pass the `id` field of an Asset, User, Collection, Job, Portal or Event",
+            quoted(id)
         ))
     };
     let decoded = URL_SAFE_NO_PAD.decode(id).map_err(|_| bad())?;
@@ -74,7 +75,8 @@ pub fn parse_cursor(cursor: &str) -> AppResult<String> {
         .and_then(|s| s.strip_prefix("k:").map(str::to_owned))
         .ok_or_else(|| {
             AppError::BadUserInput(format!(
-                "{cursor:?} is not a cursor of this list: pass an `endCursor` or edge `cursor` this API returned"
+                "{} is not a cursor of this list: pass an `endCursor` or edge `cursor` this API returned",
+                quoted(cursor)
             ))
         })
 }
@@ -87,5 +89,15 @@ pub fn page_size(first: Option<i32>) -> AppResult<u64> {
         Some(n) => Err(AppError::BadUserInput(format!(
             "first is {n}: a page holds 0 to 100 items (default 10)"
         ))),
+    }
+}
+
+/// A value a caller sent, quoted for an error message: at most 64 characters of it.
+pub fn quoted(value: &str) -> String {
+    if value.chars().count() <= 64 {
+        format!("{value:?}")
+    } else {
+        let head: String = value.chars().take(64).collect();
+        format!("{head:?}… ({} characters)", value.chars().count())
     }
 }

@@ -556,7 +556,8 @@ fn breakdown_cursor(count: i64, value: &Option<String>) -> String {
 fn parse_breakdown_cursor(cursor: &str) -> Result<(i64, Option<String>), AppError> {
     let bad = || {
         AppError::BadUserInput(format!(
-            "{cursor:?} is not a cursor of this breakdown: pass an `endCursor` or edge `cursor` it returned"
+            "{} is not a cursor of this breakdown: pass an `endCursor` or edge `cursor` it returned",
+            crate::graphql::ids::quoted(&cursor)
         ))
     };
     let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| bad())?;

@@ -28,8 +28,8 @@ impl Month {
     pub fn get(&self) -> AppResult<YearMonth> {
         YearMonth::parse(&self.0).ok_or_else(|| {
             AppError::BadUserInput(format!(
-                "month {:?} is not a month: write it YYYY-MM, e.g. \"2025-10\"",
-                self.0
+                "month {} is not a month: write it YYYY-MM, e.g. \"2025-10\"",
+                crate::graphql::ids::quoted(&self.0)
             ))
         })
     }

@@ -36,8 +36,8 @@ impl Date {
             .flatten()
             .ok_or_else(|| {
                 AppError::BadUserInput(format!(
-                    "{field} {:?} is not a date: write it YYYY-MM-DD, e.g. \"2025-10-03\"",
-                    self.0
+                    "{field} {} is not a date: write it YYYY-MM-DD, e.g. \"2025-10-03\"",
+                    crate::graphql::ids::quoted(&self.0)
                 ))
             })
     }

@@ -728,6 +728,18 @@ async fn a_corpus_of_bad_input_leaves_the_server_answering_and_nothing_half_writ
             "{v}"
         );
     }
+    // A huge bad value is quoted in part, not echoed whole.
+    let huge = json!({"query": "query($a: String) { assets(after: $a) { totalCount } }", "variables": {"a": "z".repeat(900_000)}});
+    let r = app.send(raw(huge.to_string().into_bytes())).await;
+    let message = r.json()["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        message.len() < 400 && message.contains("900000 characters"),
+        "{}",
+        &message[..message.len().min(500)]
+    );
     // A mutation with one bad event stored nothing.
     assert_eq!(app.count("events").await, events_before);
     // SQL- and formula-looking search terms are stored and returned byte for byte.
