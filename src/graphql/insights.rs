@@ -557,7 +557,7 @@ fn parse_breakdown_cursor(cursor: &str) -> Result<(i64, Option<String>), AppErro
     let bad = || {
         AppError::BadUserInput(format!(
             "{} is not a cursor of this breakdown: pass an `endCursor` or edge `cursor` it returned",
-            crate::graphql::ids::quoted(&cursor)
+            crate::graphql::ids::quoted(cursor)
         ))
     };
     let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| bad())?;

@@ -113,7 +113,7 @@ fn parse_rank_cursor(cursor: &str) -> Result<RankedRow, AppError> {
     let bad = || {
         AppError::BadUserInput(format!(
             "{} is not a cursor of this list: pass an `endCursor` or edge `cursor` this list returned",
-            crate::graphql::ids::quoted(&cursor)
+            crate::graphql::ids::quoted(cursor)
         ))
     };
     let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| bad())?;
