@@ -1,5 +1,6 @@
 //! dam-insights: a GraphQL analytics API for Digital Asset Management activity.
 pub mod analytics;
+pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod error;
