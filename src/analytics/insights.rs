@@ -181,9 +181,37 @@ pub async fn bucket_values(
     let mut values = vec![0i64; buckets.len()];
     for (rollup, agg) in value_source(metric, false).unwrap_or_default() {
         if agg == Agg::Distinct {
-            // Distinct keys do not add up across periods: one count per bucket.
-            for (value, bucket) in values.iter_mut().zip(buckets) {
-                *value += read(db, environment_id, rollup, agg, &bucket.range.cover()).await?;
+            // Distinct keys do not add up across periods: one count per bucket. Buckets
+            // of one period each (days, whole months) are counted in one grouped query.
+            let covers: Vec<Vec<String>> = buckets.iter().map(|b| b.range.cover()).collect();
+            let single: Vec<String> = covers
+                .iter()
+                .filter(|c| c.len() == 1)
+                .map(|c| c[0].clone())
+                .collect();
+            let per_period: HashMap<String, i64> = if single.is_empty() {
+                HashMap::new()
+            } else {
+                rows(environment_id, rollup, &single)
+                    .select_only()
+                    .filter(rollup::Column::Count.gt(0))
+                    .column(rollup::Column::Period)
+                    .column_as(
+                        Expr::from(Func::count_distinct(Expr::col(rollup::Column::Key))),
+                        "n",
+                    )
+                    .group_by(rollup::Column::Period)
+                    .into_tuple::<(String, i64)>()
+                    .all(db)
+                    .await?
+                    .into_iter()
+                    .collect()
+            };
+            for (value, cover) in values.iter_mut().zip(&covers) {
+                *value += match cover.as_slice() {
+                    [period] => per_period.get(period).copied().unwrap_or(0),
+                    _ => read(db, environment_id, rollup, agg, cover).await?,
+                };
             }
             continue;
         }

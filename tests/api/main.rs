@@ -1,4 +1,5 @@
 //! Tests through the public surface: GraphQL over HTTP, the REST endpoints and the CLI.
+mod bench;
 mod catalog;
 mod cli;
 mod graphql_http;
