@@ -1,6 +1,7 @@
 //! dam-insights: a GraphQL analytics API for Digital Asset Management activity.
 pub mod activity_reports;
 pub mod analytics;
+pub mod bench;
 pub mod cli;
 pub mod clock;
 pub mod config;

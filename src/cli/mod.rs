@@ -46,6 +46,9 @@ pub enum Command {
     },
     /// Print the GraphQL schema (SDL), as checked in at schema.graphql.
     PrintSchema,
+    /// Benchmark: generate a dataset, ingest it through POST /v1/events of a server run
+    /// as a child process, time the reports, check them against the raw events.
+    Bench(crate::bench::run::BenchArgs),
     /// Ingest an NDJSON file of events into an environment, as POST /v1/events would.
     Import {
         /// The NDJSON file: one event a line.
@@ -155,6 +158,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Rollups {
             command: RollupCommand::Rebuild { environment },
         } => commands::rebuild_rollups(&cli.config, environment.as_deref()).await,
+        Command::Bench(args) => crate::bench::run::bench(cli.config.database_url, args).await,
         Command::PrintSchema => {
             print!("{}", crate::graphql::sdl());
             Ok(())

@@ -8,7 +8,6 @@ use super::{Ingestor, Item, Refused};
 use crate::error::AppResult;
 use crate::storage::environments::Environment;
 use chrono::{DateTime, Utc};
-use sea_orm::TransactionTrait;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -248,7 +247,7 @@ impl Ingestor {
             return Ok(());
         }
         let _guard = self.lock_sqlite().await;
-        let txn = self.db.begin().await?;
+        let txn = self.begin_write().await?;
         self.lock_environment(&txn, env).await?;
         changes.write(&txn, env.id).await?;
         txn.commit().await?;

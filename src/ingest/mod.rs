@@ -19,7 +19,8 @@ use entity::event as event_row;
 use event::{Rejection, ValidEvent};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, EntityTrait,
-    QueryFilter, QuerySelect, Set, Statement, TransactionTrait,
+    QueryFilter, QuerySelect, Set, SqliteTransactionMode, Statement, TransactionOptions,
+    TransactionTrait,
 };
 use serde::Serialize;
 use serde_json::Value;
@@ -107,6 +108,18 @@ impl Ingestor {
         }
     }
 
+    /// A writing transaction. On SQLite it takes the write lock at once (BEGIN
+    /// IMMEDIATE): a deferred one that read first fails with SQLITE_BUSY_SNAPSHOT when
+    /// another connection (e.g. a key's `last_used_at`) committed in between.
+    pub(crate) async fn begin_write(&self) -> Result<DatabaseTransaction, sea_orm::DbErr> {
+        self.db
+            .begin_with_options(TransactionOptions {
+                sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+                ..Default::default()
+            })
+            .await
+    }
+
     /// On PostgreSQL, an advisory lock on the environment until `txn` ends.
     async fn lock_environment(
         &self,
@@ -133,7 +146,7 @@ impl Ingestor {
         progress: impl FnMut(u64),
     ) -> AppResult<u64> {
         let _guard = self.lock_sqlite().await;
-        let txn = self.db.begin().await?;
+        let txn = self.begin_write().await?;
         self.lock_environment(&txn, env).await?;
         let read = rollups::rebuild(&txn, env.id, progress).await?;
         txn.commit().await?;
@@ -182,7 +195,7 @@ impl Ingestor {
     /// Returns (stored, already present).
     async fn write(&self, env: &Environment, mut events: Vec<ValidEvent>) -> AppResult<(u64, u64)> {
         let _guard = self.lock_sqlite().await;
-        let txn = self.db.begin().await?;
+        let txn = self.begin_write().await?;
         self.lock_environment(&txn, env).await?;
         let mut existing = HashSet::new();
         let ids: Vec<String> = events.iter().map(|e| e.id.clone()).collect();

@@ -1,5 +1,6 @@
 //! Tests through the public surface: GraphQL over HTTP, the REST endpoints and the CLI.
 mod activity;
+mod bench;
 mod catalog;
 mod cli;
 mod dashboard;

@@ -1,0 +1,16 @@
+//! The benchmark (`dam-insights bench`) and the raw-event baseline it checks the served
+//! answers against: the same answers computed by aggregating the `events` table directly,
+//! as a generic GraphQL-over-SQL layer would.
+pub mod baseline;
+mod baseline_monthly;
+mod baseline_range;
+pub mod client;
+pub mod compare;
+pub mod queries;
+mod raw;
+pub mod run;
+mod stats;
+
+pub use baseline::baseline;
+pub use compare::differences;
+pub use queries::{BenchQuery, Scenario};

@@ -1,0 +1,533 @@
+//! `dam-insights bench`: generates a dataset, ingests it through POST /v1/events of a
+//! server running as a child process, times the benchmarked queries, checks them against
+//! the raw-event baseline, and prints a table.
+use super::client::Connection;
+use super::compare::differences;
+use super::queries::{BenchQuery, Scenario};
+use super::stats::Latency;
+use crate::cli::progress::bar;
+use crate::seed::generator::{Generator, GeneratorOptions};
+use crate::storage::{self, environments, keys};
+use anyhow::{Context, bail};
+use chrono::{NaiveDate, Utc};
+use serde_json::{Value, json};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::{Mutex, mpsc};
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct BenchArgs {
+    /// Events of the large environment.
+    #[arg(long, default_value_t = 10_000_000)]
+    pub events: u64,
+    /// Users of the large environment.
+    #[arg(long, default_value_t = 10_000)]
+    pub users: u32,
+    /// Assets of the large environment.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub assets: u32,
+    /// Small environments ingested beside it.
+    #[arg(long, default_value_t = 100)]
+    pub small_environments: u32,
+    /// Events of each small environment (20 users, 200 assets).
+    #[arg(long, default_value_t = 2_000)]
+    pub small_events: u64,
+    /// Events of the environment the queries are repeated on to show how latency grows
+    /// with history (users and assets scaled down in proportion); 0 skips it.
+    #[arg(long, default_value_t = 100_000)]
+    pub history_events: u64,
+    /// Timed repetitions of each query.
+    #[arg(long, default_value_t = 100)]
+    pub reps: usize,
+    /// Untimed repetitions before them.
+    #[arg(long, default_value_t = 10)]
+    pub warmup: usize,
+    /// Timed runs of each raw-event baseline (its median is compared).
+    #[arg(long, default_value_t = 3)]
+    pub baseline_reps: usize,
+    /// Skip the raw-event baseline (no equality check, no speed-up).
+    #[arg(long)]
+    pub skip_baseline: bool,
+    /// Connections of the load test on the summary query.
+    #[arg(long, default_value_t = 32)]
+    pub load_connections: usize,
+    /// Seconds of the load test; 0 skips it.
+    #[arg(long, default_value_t = 10)]
+    pub load_seconds: u64,
+    /// Concurrent POST /v1/events requests.
+    #[arg(long, default_value_t = 2)]
+    pub ingest_connections: usize,
+    /// Events per POST /v1/events request.
+    #[arg(long, default_value_t = 10_000)]
+    pub request_events: usize,
+    /// Random seed of the generator.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Last day of activity (YYYY-MM-DD); default today (UTC).
+    #[arg(long)]
+    pub until: Option<NaiveDate>,
+    /// Time zone of every environment.
+    #[arg(long, default_value = "Europe/Amsterdam")]
+    pub timezone: String,
+}
+
+/// One environment to fill.
+struct Target {
+    name: String,
+    id: i64,
+    key: String,
+    options: GeneratorOptions,
+}
+
+/// The server child process.
+struct Server {
+    child: tokio::process::Child,
+    addr: SocketAddr,
+}
+
+impl Server {
+    async fn start(url: &str) -> anyhow::Result<Server> {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?
+            .local_addr()?
+            .port();
+        let addr: SocketAddr = ([127, 0, 0, 1], port).into();
+        let exe = std::env::current_exe().context("cannot find the dam-insights binary")?;
+        let child = tokio::process::Command::new(exe)
+            .arg("serve")
+            .env("DATABASE_URL", url)
+            .env("BIND", addr.to_string())
+            .env("RUST_LOG", "warn")
+            // The bench measures the server, not the per-key limits.
+            .env("RATE_LIMIT_POINTS", "0")
+            .env("INGEST_EVENTS_PER_SECOND", "0")
+            .env("MAX_COMPLEXITY", "1000000")
+            .stdout(std::process::Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .context("cannot start the server")?;
+        let server = Server { child, addr };
+        let started = Instant::now();
+        let mut conn = Connection::new(addr);
+        loop {
+            if let Ok(r) = conn.request("GET", "/readyz", &[], b"").await
+                && r.status == 200
+            {
+                return Ok(server);
+            }
+            if started.elapsed() > Duration::from_secs(120) {
+                bail!("the server did not become ready within 120 s");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Peak resident memory so far (VmHWM), in MiB.
+    fn peak_mib(&self) -> Option<f64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()?)).ok()?;
+        let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+        let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+        Some(kib / 1024.0)
+    }
+}
+
+/// Posts a GraphQL query; returns its `data`, or fails on a non-200 or any error.
+async fn graphql(conn: &mut Connection, key: &str, query: &str) -> anyhow::Result<Value> {
+    let auth = format!("Bearer {key}");
+    let body = serde_json::to_vec(&json!({ "query": query }))?;
+    let headers = [
+        ("Authorization", auth.as_str()),
+        ("Content-Type", "application/json"),
+        ("Accept", "application/json"),
+    ];
+    let response = conn.request("POST", "/graphql", &headers, &body).await?;
+    let mut answer: Value = serde_json::from_slice(&response.body)
+        .with_context(|| format!("HTTP {}: not JSON", response.status))?;
+    if response.status != 200 || answer.get("errors").is_some() {
+        bail!("HTTP {}: {}", response.status, answer);
+    }
+    Ok(answer["data"].take())
+}
+
+/// Figures of one query on one environment.
+struct QueryFigures {
+    query: BenchQuery,
+    events: u64,
+    served: Latency,
+    baseline_ms: Option<f64>,
+    equal: Option<bool>,
+}
+
+pub async fn bench(database_url: Option<String>, args: BenchArgs) -> anyhow::Result<()> {
+    let (url, temp_dir) = match database_url {
+        Some(url) => (url, None),
+        None => {
+            let dir =
+                std::env::temp_dir().join(format!("dam-insights-bench-{}", std::process::id()));
+            std::fs::create_dir_all(&dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
+            (
+                format!("sqlite://{}?mode=rwc", dir.join("bench.db").display()),
+                Some(dir),
+            )
+        }
+    };
+    let result = run(&url, &args).await;
+    if let Some(dir) = temp_dir {
+        let _ = std::fs::remove_dir_all(dir);
+    }
+    result
+}
+
+async fn run(url: &str, args: &BenchArgs) -> anyhow::Result<()> {
+    let db = storage::connect(url).await?;
+    storage::migrate(&db).await?;
+    if environments::find_by_name(&db, "bench").await?.is_some() {
+        bail!(
+            "the database already holds a benchmark (environment `bench`): name an empty database"
+        );
+    }
+    let until = args.until.unwrap_or_else(|| Utc::now().date_naive());
+    let tz = environments::parse_time_zone(&args.timezone)?;
+    let options = |events: u64, users: u32, assets: u32, seed: u64| GeneratorOptions {
+        events,
+        seed,
+        until,
+        time_zone: tz,
+        users,
+        assets,
+        id_prefix: String::new(),
+    };
+    let mut plan = Vec::new();
+    for i in 0..args.small_environments {
+        plan.push((
+            format!("bench-small-{i:03}"),
+            options(args.small_events, 20, 200, args.seed + 1 + u64::from(i)),
+        ));
+    }
+    if args.history_events > 0 {
+        let scale = |n: u32, min: u32| {
+            ((f64::from(n) * args.history_events as f64 / args.events.max(1) as f64) as u32)
+                .max(min)
+        };
+        plan.push((
+            "bench-history".to_owned(),
+            options(
+                args.history_events,
+                scale(args.users, 50),
+                scale(args.assets, 500),
+                args.seed,
+            ),
+        ));
+    }
+    plan.push((
+        "bench".to_owned(),
+        options(args.events, args.users, args.assets, args.seed),
+    ));
+    let mut targets = Vec::new();
+    for (name, options) in plan {
+        let env = environments::create(&db, &name, &args.timezone).await?;
+        let key = keys::create(&db, env.id, &keys::Scope::ALL).await?;
+        targets.push(Target {
+            name,
+            id: env.id,
+            key,
+            options,
+        });
+    }
+
+    let server = Server::start(url).await?;
+    eprintln!(
+        "server pid {} on {} ({})",
+        server.child.id().unwrap_or(0),
+        server.addr,
+        storage::redact(url)
+    );
+    let (accepted, ingest_secs, generator_secs) = ingest(&server, &targets, args).await?;
+    let peak_after_ingest = server.peak_mib();
+
+    let scenario = Scenario { until };
+    let mut figures = Vec::new();
+    let mut failures = Vec::new();
+    let measured: Vec<&Target> = targets
+        .iter()
+        .rev()
+        .filter(|t| t.name == "bench" || t.name == "bench-history")
+        .collect();
+    for target in measured {
+        for query in BenchQuery::ALL {
+            let f = measure(&server, &db, target, &scenario, query, args, &mut failures).await?;
+            figures.push(f);
+        }
+    }
+    let load = if args.load_seconds > 0 {
+        Some(load_test(&server, &targets[targets.len() - 1], &scenario, args).await?)
+    } else {
+        None
+    };
+    let peak = server.peak_mib();
+    print_table(
+        &figures,
+        args,
+        accepted,
+        ingest_secs,
+        generator_secs,
+        load,
+        peak_after_ingest,
+        peak,
+    );
+    drop(server);
+    if !failures.is_empty() {
+        for f in &failures {
+            eprintln!("MISMATCH {f}");
+        }
+        bail!(
+            "{} answers differ from the raw-event baseline",
+            failures.len()
+        );
+    }
+    Ok(())
+}
+
+/// Streams every target's events to POST /v1/events; returns (events accepted, seconds,
+/// seconds the generator was busy).
+async fn ingest(
+    server: &Server,
+    targets: &[Target],
+    args: &BenchArgs,
+) -> anyhow::Result<(u64, f64, f64)> {
+    let total: u64 = targets.iter().map(|t| t.options.events).sum();
+    let progress = bar(Some(total), "events");
+    let (tx, rx) = mpsc::channel::<(String, Vec<u8>, u64)>(args.ingest_connections * 2);
+    let jobs: Vec<(String, GeneratorOptions)> = targets
+        .iter()
+        .map(|t| (t.key.clone(), t.options.clone()))
+        .collect();
+    let per_request = args.request_events.max(1);
+    let started = Instant::now();
+    let producer = tokio::task::spawn_blocking(move || -> anyhow::Result<f64> {
+        let mut busy = Duration::ZERO;
+        for (key, options) in jobs {
+            let mut t = Instant::now();
+            let mut body = Vec::with_capacity(per_request * 300);
+            let mut n = 0u64;
+            for event in Generator::new(options) {
+                serde_json::to_writer(&mut body, &event)?;
+                body.push(b'\n');
+                n += 1;
+                if n as usize == per_request {
+                    busy += t.elapsed();
+                    let full = std::mem::replace(&mut body, Vec::with_capacity(per_request * 300));
+                    if tx.blocking_send((key.clone(), full, n)).is_err() {
+                        return Ok(busy.as_secs_f64());
+                    }
+                    n = 0;
+                    t = Instant::now();
+                }
+            }
+            busy += t.elapsed();
+            if n > 0 && tx.blocking_send((key.clone(), body, n)).is_err() {
+                break;
+            }
+        }
+        Ok(busy.as_secs_f64())
+    });
+    let rx = Arc::new(Mutex::new(rx));
+    let mut senders = Vec::new();
+    for _ in 0..args.ingest_connections.max(1) {
+        let rx = rx.clone();
+        let progress = progress.clone();
+        let addr = server.addr;
+        senders.push(tokio::spawn(async move {
+            let mut conn = Connection::new(addr);
+            let mut accepted = 0u64;
+            loop {
+                let next = rx.lock().await.recv().await;
+                let Some((key, body, n)) = next else { break };
+                let auth = format!("Bearer {key}");
+                let headers = [
+                    ("Authorization", auth.as_str()),
+                    ("Content-Type", "application/x-ndjson"),
+                ];
+                let r = conn.request("POST", "/v1/events", &headers, &body).await?;
+                let report: Value = serde_json::from_slice(&r.body).unwrap_or(Value::Null);
+                if r.status != 200 || report["rejected"].as_u64() != Some(0) {
+                    bail!("POST /v1/events answered {}: {report}", r.status);
+                }
+                accepted += report["accepted"].as_u64().unwrap_or(0);
+                progress.inc(n);
+            }
+            anyhow::Ok(accepted)
+        }));
+    }
+    let mut accepted = 0;
+    for sender in senders {
+        accepted += sender.await.context("an ingest task failed")??;
+    }
+    let generator_secs = producer.await.context("the generator failed")??;
+    progress.finish_and_clear();
+    Ok((accepted, started.elapsed().as_secs_f64(), generator_secs))
+}
+
+async fn measure(
+    server: &Server,
+    db: &sea_orm::DatabaseConnection,
+    target: &Target,
+    scenario: &Scenario,
+    query: BenchQuery,
+    args: &BenchArgs,
+    failures: &mut Vec<String>,
+) -> anyhow::Result<QueryFigures> {
+    let text = query.graphql(scenario);
+    let mut conn = Connection::new(server.addr);
+    let progress = bar(
+        Some((args.warmup + args.reps) as u64),
+        &format!("{} on {}", query.name(), target.name),
+    );
+    let mut served = Value::Null;
+    for _ in 0..args.warmup {
+        served = graphql(&mut conn, &target.key, &text).await?;
+        progress.inc(1);
+    }
+    let mut samples = Vec::with_capacity(args.reps);
+    for _ in 0..args.reps {
+        let t = Instant::now();
+        served = graphql(&mut conn, &target.key, &text).await?;
+        samples.push(t.elapsed());
+        progress.inc(1);
+    }
+    progress.finish_and_clear();
+    let (mut baseline_ms, mut equal) = (None, None);
+    if !args.skip_baseline {
+        let mut times = Vec::new();
+        let mut expected = Value::Null;
+        for _ in 0..args.baseline_reps.max(1) {
+            let t = Instant::now();
+            expected = super::baseline(db, target.id, scenario, query).await?;
+            times.push(t.elapsed());
+        }
+        baseline_ms = Some(Latency::of(&times).p50);
+        let diffs = differences(&served, &expected, 5);
+        equal = Some(diffs.is_empty());
+        for d in diffs {
+            failures.push(format!("{} on {}: {d}", query.name(), target.name));
+        }
+    }
+    Ok(QueryFigures {
+        query,
+        events: target.options.events,
+        served: Latency::of(&samples),
+        baseline_ms,
+        equal,
+    })
+}
+
+/// Requests per second and latency of the summary query from many connections at once.
+async fn load_test(
+    server: &Server,
+    target: &Target,
+    scenario: &Scenario,
+    args: &BenchArgs,
+) -> anyhow::Result<(f64, Latency)> {
+    let text = Arc::new(BenchQuery::Summary.graphql(scenario));
+    let deadline = Instant::now() + Duration::from_secs(args.load_seconds);
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..args.load_connections.max(1) {
+        let (text, key, addr) = (text.clone(), target.key.clone(), server.addr);
+        tasks.push(tokio::spawn(async move {
+            let mut conn = Connection::new(addr);
+            let mut samples = Vec::new();
+            while Instant::now() < deadline {
+                let t = Instant::now();
+                graphql(&mut conn, &key, &text).await?;
+                samples.push(t.elapsed());
+            }
+            anyhow::Ok(samples)
+        }));
+    }
+    let mut all = Vec::new();
+    for task in tasks {
+        all.extend(task.await.context("a load task failed")??);
+    }
+    let rate = all.len() as f64 / started.elapsed().as_secs_f64();
+    Ok((rate, Latency::of(&all)))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn print_table(
+    figures: &[QueryFigures],
+    args: &BenchArgs,
+    accepted: u64,
+    ingest_secs: f64,
+    generator_secs: f64,
+    load: Option<(f64, Latency)>,
+    peak_after_ingest: Option<f64>,
+    peak: Option<f64>,
+) {
+    println!(
+        "dataset: {} events ({} users, {} assets), {} small environments of {} events, history environment of {} events",
+        args.events,
+        args.users,
+        args.assets,
+        args.small_environments,
+        args.small_events,
+        args.history_events
+    );
+    println!(
+        "ingest: {accepted} events in {ingest_secs:.1} s = {:.0} events/s through POST /v1/events (generator busy {generator_secs:.1} s of it, same machine)",
+        accepted as f64 / ingest_secs.max(1e-9)
+    );
+    println!();
+    println!(
+        "| query | events | p50 ms | p99 ms | max ms | raw-event baseline ms | speed-up (p50) | equal |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---:|---|");
+    for f in figures {
+        let speedup = f.baseline_ms.map(|b| b / f.served.p50.max(1e-9));
+        println!(
+            "| {} | {} | {:.2} | {:.2} | {:.2} | {} | {} | {} |",
+            f.query.name(),
+            f.events,
+            f.served.p50,
+            f.served.p99,
+            f.served.max,
+            f.baseline_ms.map_or("-".into(), |b| format!("{b:.1}")),
+            speedup.map_or("-".into(), |s| format!("{s:.0}x")),
+            match f.equal {
+                Some(true) => "yes",
+                Some(false) => "NO",
+                None => "-",
+            }
+        );
+    }
+    let large: Vec<&QueryFigures> = figures.iter().filter(|f| f.events == args.events).collect();
+    let small: Vec<&QueryFigures> = figures.iter().filter(|f| f.events != args.events).collect();
+    if !small.is_empty() {
+        println!();
+        println!(
+            "latency growth, p50 at {} events / p50 at {} events:",
+            args.events, args.history_events
+        );
+        for (l, s) in large.iter().zip(&small) {
+            println!(
+                "  {}: {:.2}x",
+                l.query.name(),
+                l.served.p50 / s.served.p50.max(1e-9)
+            );
+        }
+    }
+    if let Some((rate, latency)) = load {
+        println!();
+        println!(
+            "load: monthly summary, {} connections, {} s: {rate:.0} requests/s, p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+            args.load_connections, args.load_seconds, latency.p50, latency.p99, latency.max
+        );
+    }
+    let mib = |m: Option<f64>| m.map_or("unknown".into(), |m| format!("{m:.0} MiB"));
+    println!(
+        "server peak resident memory (VmHWM): {} after ingest, {} at the end",
+        mib(peak_after_ingest),
+        mib(peak)
+    );
+}

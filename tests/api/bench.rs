@@ -1,0 +1,115 @@
+//! Correctness at scale: generated activity ingested through POST /v1/events, then every
+//! benchmarked query's served answer equals the same answer aggregated from the raw
+//! events (the benchmark's baseline). No timing is asserted.
+use crate::helpers::spawn_app;
+use chrono::{Duration, Utc};
+use dam_insights::bench::{BenchQuery, Scenario, baseline, differences};
+use dam_insights::seed::generator::{Generator, GeneratorOptions};
+use dam_insights::storage::environments;
+use serde_json::{Value, json};
+
+/// Events of the large environment. The issue asks for about 200,000; that took 44 s
+/// alone in a debug build on SQLite (ingest runs at ~7,000 events/s there), too long
+/// beside the rest of the suite on 2 cores, so the test runs half of it.
+const EVENTS: u64 = 100_000;
+/// Events per POST /v1/events request.
+const PER_REQUEST: usize = 25_000;
+
+fn options(events: u64, users: u32, assets: u32, seed: u64) -> GeneratorOptions {
+    GeneratorOptions {
+        events,
+        seed,
+        // Yesterday: every generated timestamp lies in the past.
+        until: Utc::now().date_naive() - Duration::days(1),
+        time_zone: chrono_tz::Europe::Amsterdam,
+        users,
+        assets,
+        id_prefix: String::new(),
+    }
+}
+
+async fn ingest(app: &crate::helpers::TestApp, key: &str, options: GeneratorOptions) -> u64 {
+    let mut accepted = 0;
+    let mut body = String::new();
+    let mut n = 0;
+    let send = async |body: &mut String| {
+        let report = app
+            .post_body(
+                "/v1/events",
+                key,
+                "application/x-ndjson",
+                std::mem::take(body),
+            )
+            .await
+            .ok_json();
+        assert_eq!(report["rejected"], 0, "{report}");
+        report["accepted"].as_u64().expect("accepted")
+    };
+    for event in Generator::new(options) {
+        body.push_str(&event.to_string());
+        body.push('\n');
+        n += 1;
+        if n % PER_REQUEST == 0 {
+            accepted += send(&mut body).await;
+        }
+    }
+    if !body.is_empty() {
+        accepted += send(&mut body).await;
+    }
+    accepted
+}
+
+#[tokio::test]
+async fn served_answers_equal_the_raw_event_baseline_at_scale() {
+    let app = spawn_app().await;
+    let scopes = "reports:read,events:write";
+    let key = app.environment("large", "Europe/Amsterdam", scopes).await;
+    // A second tenant in the same tables: neither side may count its events.
+    let other = app.environment("small", "Europe/Amsterdam", scopes).await;
+    let large = options(EVENTS, 300, 20_000, 7);
+    let scenario = Scenario { until: large.until };
+    let stored = ingest(&app, &key, large).await;
+    // The generator aims at EVENTS; a few of its events may repeat an id (duplicates).
+    assert!(stored >= EVENTS * 99 / 100, "{stored} of {EVENTS}");
+    assert!(ingest(&app, &other, options(5_000, 20, 300, 8)).await > 0);
+    let env = environments::find_by_name(&app.db, "large")
+        .await
+        .expect("query")
+        .expect("environment");
+
+    for query in BenchQuery::ALL {
+        let served = app.data(&key, &query.graphql(&scenario), json!({})).await;
+        let expected = baseline(&app.db, env.id, &scenario, query)
+            .await
+            .expect("baseline");
+        let diffs = differences(&served, &expected, 10);
+        assert!(diffs.is_empty(), "{}: {diffs:#?}", query.name());
+        if query == BenchQuery::MonthlyReport {
+            // The answers compared are not empty ones.
+            let report = &expected["monthlyReport"];
+            for list in [
+                &report["engagement"]["topUsers"],
+                &report["search"]["topQueries"],
+                &report["search"]["topFilterValues"],
+                &report["downloads"]["topAssets"],
+                &report["collections"]["topViewed"],
+            ] {
+                assert_eq!(list["edges"].as_array().map(Vec::len), Some(10), "{list}");
+            }
+            assert!(report["summary"]["searches"]["current"].as_i64() > Some(1_000));
+        }
+        if query == BenchQuery::TopAssets100 {
+            let edges = &expected["monthlyReport"]["downloads"]["topAssets"]["edges"];
+            assert_eq!(edges.as_array().map(Vec::len), Some(100));
+            assert!(
+                edges[0]["node"]["stats"]["views"].as_i64() > Some(0),
+                "{}",
+                edges[0]
+            );
+        }
+    }
+    let uploads: &Value = &baseline(&app.db, env.id, &scenario, BenchQuery::Insights90)
+        .await
+        .expect("baseline")["insights"]["media"]["uploads"];
+    assert!(uploads["current"].as_i64() > Some(0), "{uploads}");
+}
