@@ -56,6 +56,8 @@ async fn ingest(app: &crate::helpers::TestApp, key: &str, options: GeneratorOpti
     if !body.is_empty() {
         accepted += send(&mut body).await;
     }
+    // Every generated event is new: none is a duplicate.
+    assert_eq!(accepted, n as u64);
     accepted
 }
 
