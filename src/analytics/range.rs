@@ -1,7 +1,8 @@
 //! Date ranges in an environment's zone: validation, the previous period, the rollup
 //! periods that cover a range, and the buckets of a series.
+use super::time::day_start;
 use crate::error::{AppError, AppResult};
-use chrono::{Datelike, Days, Months, NaiveDate};
+use chrono::{DateTime, Datelike, Days, Months, NaiveDate, Utc};
 
 /// Calendar days `from` to `to`, both included, in the environment's zone.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -45,6 +46,15 @@ impl DayRange {
             from: self.from - Days::new(n),
             to: self.from - Days::new(1),
         }
+    }
+
+    /// The instants the range covers in `tz`: from the start of `from` (included) to the
+    /// start of the day after `to` (excluded).
+    pub fn instants(&self, tz: chrono_tz::Tz) -> (DateTime<Utc>, DateTime<Utc>) {
+        (
+            day_start(self.from, tz),
+            day_start(self.to + Days::new(1), tz),
+        )
     }
 
     /// Every day of the range, oldest first.

@@ -6,13 +6,12 @@ use super::events::{EventConnection, connection, parse_after};
 use super::ids::{page_size, parse_cursor};
 use super::range::{DateRange, DateRangeValue};
 use crate::analytics::range::DayRange;
-use crate::analytics::time::day_start;
 use crate::error::{AppError, AppResult};
 use crate::storage::activity::{self, ActivityFilter};
 use crate::storage::activity_reports as store;
 use crate::storage::keys::Scope;
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result};
-use chrono::{DateTime, Days, Utc};
+use chrono::{DateTime, Utc};
 use entity::activity_report;
 
 /// Narrows the activity log; every field given must match.
@@ -46,10 +45,14 @@ fn check_types(types: Vec<String>) -> AppResult<Vec<String>> {
 
 impl ActivityLogFilter {
     fn get(self, tz: chrono_tz::Tz) -> AppResult<ActivityFilter> {
-        let range = self.range.map(|r| r.get()).transpose()?;
+        let bounds = self
+            .range
+            .map(|r| r.get())
+            .transpose()?
+            .map(|r| r.instants(tz));
         Ok(ActivityFilter {
-            from: range.map(|r| day_start(r.from, tz)),
-            until: range.map(|r| day_start(r.to + Days::new(1), tz)),
+            from: bounds.map(|b| b.0),
+            until: bounds.map(|b| b.1),
             types: check_types(self.types.unwrap_or_default())?,
             user_id: self.user_id,
             asset_id: self.asset_id,

@@ -5,6 +5,8 @@
 use super::IntoGql;
 use super::context::{caller, db};
 use super::events::{EventConnection, metric_events};
+use super::month::change_percent;
+use super::nodes::strings;
 use super::range::{Date, DateRange, DateRangeValue, Interval, MetricName};
 use crate::analytics::insights::{self, DurationStats, pearson, sums_by_key, value};
 use crate::analytics::range::{Bucket, DayRange};
@@ -85,25 +87,16 @@ impl Scoped {
             .map(|key| {
                 let c = current.get(&key).copied().unwrap_or(0);
                 let p = previous.get(&key).copied().unwrap_or(0);
-                let (change, change_percent) = change(c, p);
                 RangeSplit {
                     key,
                     current: c,
                     previous: p,
-                    change,
-                    change_percent,
+                    change: c - p,
+                    change_percent: change_percent(c, p),
                 }
             })
             .collect())
     }
-}
-
-fn change(current: i64, previous: i64) -> (i64, Option<f64>) {
-    let change = current - previous;
-    (
-        change,
-        (previous != 0).then(|| change as f64 / previous as f64 * 100.0),
-    )
 }
 
 /// A count over the range against the equally long range just before it, with the
@@ -138,7 +131,7 @@ impl RangeMetric {
     }
     /// change / previous * 100; null when previous is 0.
     async fn change_percent(&self) -> Option<f64> {
-        change(self.current, self.previous).1
+        change_percent(self.current, self.previous)
     }
     /// Exactly the events this metric counted over the range, newest first (for a
     /// distinct count such as downloadActions: the events whose distinct values it
@@ -512,18 +505,6 @@ fn per_asset(metric: MetricName) -> Result<&'static str, AppError> {
             )));
         }
     })
-}
-
-fn strings(value: &Option<Value>) -> Vec<String> {
-    value
-        .as_ref()
-        .and_then(Value::as_array)
-        .map(|v| {
-            v.iter()
-                .filter_map(|s| s.as_str().map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 /// The values an asset holds for a breakdown; empty when none.

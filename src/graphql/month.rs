@@ -56,14 +56,18 @@ pub struct MetricValue {
 
 impl MetricValue {
     pub fn new(current: i64, previous: i64) -> Self {
-        let change = current - previous;
         MetricValue {
             current,
             previous,
-            change,
-            change_percent: (previous != 0).then(|| change as f64 / previous as f64 * 100.0),
+            change: current - previous,
+            change_percent: change_percent(current, previous),
         }
     }
+}
+
+/// (current - previous) / previous * 100; `None` when previous is 0.
+pub fn change_percent(current: i64, previous: i64) -> Option<f64> {
+    (previous != 0).then(|| (current - previous) as f64 / previous as f64 * 100.0)
 }
 
 /// One month of a trend.

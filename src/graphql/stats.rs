@@ -8,13 +8,12 @@ use super::range::DateRange;
 use crate::analytics::insights::for_keys;
 use crate::analytics::range::DayRange;
 use crate::analytics::rollups::m;
-use crate::analytics::time::day_start;
 use crate::error::AppError;
 use crate::storage::environments::Environment;
 use crate::storage::keys::Scope;
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use async_graphql::{Context, Object, Result, SimpleObject};
-use chrono::{DateTime, Days, Utc};
+use chrono::{DateTime, Utc};
 use entity::{collection_asset, event};
 use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -155,6 +154,7 @@ impl Loader<LastLogin> for StatLoader {
         let mut out = HashMap::new();
         let ranges: HashSet<DayRange> = keys.iter().map(|k| k.range).collect();
         for range in ranges {
+            let (from, until) = range.instants(self.time_zone);
             let users: Vec<String> = keys
                 .iter()
                 .filter(|k| k.range == range)
@@ -164,11 +164,8 @@ impl Loader<LastLogin> for StatLoader {
                 .filter(event::Column::EnvironmentId.eq(self.environment_id))
                 .filter(event::Column::EventType.eq("user.logged_in"))
                 .filter(event::Column::UserId.is_in(users))
-                .filter(event::Column::OccurredAt.gte(day_start(range.from, self.time_zone)))
-                .filter(
-                    event::Column::OccurredAt
-                        .lt(day_start(range.to + Days::new(1), self.time_zone)),
-                )
+                .filter(event::Column::OccurredAt.gte(from))
+                .filter(event::Column::OccurredAt.lt(until))
                 .select_only()
                 .column(event::Column::UserId)
                 .column_as(
@@ -379,13 +376,13 @@ pub struct JobStats {
 /// The moves of a job within a range.
 pub async fn job_stats(ctx: &Context<'_>, job: &str, range: &DateRange) -> Result<JobStats> {
     let env = caller(ctx, Scope::ReportsRead).gql()?.environment.clone();
-    let range = range.get().gql()?;
+    let (from, until) = range.get().gql()?.instants(env.time_zone);
     let rows: Vec<event::Model> = event::Entity::find()
         .filter(event::Column::EnvironmentId.eq(env.id))
         .filter(event::Column::JobId.eq(job))
         .filter(event::Column::EventType.is_in(["job.advanced", "job.sent_back"]))
-        .filter(event::Column::OccurredAt.gte(day_start(range.from, env.time_zone)))
-        .filter(event::Column::OccurredAt.lt(day_start(range.to + Days::new(1), env.time_zone)))
+        .filter(event::Column::OccurredAt.gte(from))
+        .filter(event::Column::OccurredAt.lt(until))
         .order_by_asc(event::Column::OccurredAt)
         .order_by_asc(event::Column::Id)
         .all(db(ctx).gql()?)
