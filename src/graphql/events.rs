@@ -4,21 +4,20 @@ use super::IntoGql;
 use super::context::db;
 use super::ids::{NodeType, global_id, page_size, parse_cursor};
 use super::loaders::{
-    AssetLoader, CollectionLoader, EventLoader, JobLoader, PortalLoader, UserLoader, load,
-    load_many,
+    AssetLoader, CollectionLoader, EventLoader, JobLoader, PortalLoader, UserLoader, load_many,
+    load_opt,
 };
 use super::nodes::{Asset, Collection, Job, Portal, User};
 use super::range::Date;
 use crate::analytics::insights::{Agg, read, value_source};
 use crate::analytics::range::DayRange;
 use crate::analytics::rollups::{event_key, event_of_key, m};
-use crate::analytics::time::day_start;
 use crate::error::AppError;
 use crate::storage::catalog::Page;
 use crate::storage::environments::Environment;
 use crate::storage::events::{self, After, EventFilter};
 use async_graphql::{Context, ID, Json, Object, Result};
-use chrono::{DateTime, Days, Utc};
+use chrono::{DateTime, Utc};
 use entity::event;
 use serde_json::Value;
 
@@ -56,40 +55,31 @@ impl Event {
     /// The actor (on user.* events, the user the event is about); null for anonymous
     /// viewers of a public link.
     async fn user(&self, ctx: &Context<'_>) -> Result<Option<User>> {
-        let Some(id) = &self.0.user_id else {
-            return Ok(None);
-        };
-        Ok(load::<UserLoader>(ctx, id.clone()).await?.map(User))
+        Ok(load_opt::<UserLoader>(ctx, &self.0.user_id)
+            .await?
+            .map(User))
     }
     /// The asset it is about, if any (deleted assets resolve too).
     async fn asset(&self, ctx: &Context<'_>) -> Result<Option<Asset>> {
-        let Some(id) = &self.0.asset_id else {
-            return Ok(None);
-        };
-        Ok(load::<AssetLoader>(ctx, id.clone()).await?.map(Asset))
+        Ok(load_opt::<AssetLoader>(ctx, &self.0.asset_id)
+            .await?
+            .map(Asset))
     }
     /// The collection it is about, if any.
     async fn collection(&self, ctx: &Context<'_>) -> Result<Option<Collection>> {
-        let Some(id) = &self.0.collection_id else {
-            return Ok(None);
-        };
-        Ok(load::<CollectionLoader>(ctx, id.clone())
+        Ok(load_opt::<CollectionLoader>(ctx, &self.0.collection_id)
             .await?
             .map(Collection))
     }
     /// The job it is about, if any.
     async fn job(&self, ctx: &Context<'_>) -> Result<Option<Job>> {
-        let Some(id) = &self.0.job_id else {
-            return Ok(None);
-        };
-        Ok(load::<JobLoader>(ctx, id.clone()).await?.map(Job))
+        Ok(load_opt::<JobLoader>(ctx, &self.0.job_id).await?.map(Job))
     }
     /// The portal it is about, if any.
     async fn portal(&self, ctx: &Context<'_>) -> Result<Option<Portal>> {
-        let Some(id) = &self.0.portal_id else {
-            return Ok(None);
-        };
-        Ok(load::<PortalLoader>(ctx, id.clone()).await?.map(Portal))
+        Ok(load_opt::<PortalLoader>(ctx, &self.0.portal_id)
+            .await?
+            .map(Portal))
     }
     /// The fields of its type other than the ids above (e.g. bulk, variant, query), as
     /// sent.
@@ -119,14 +109,6 @@ pub(crate) fn parse_after(after: Option<String>) -> Result<Option<After>> {
         occurred_at: at.with_timezone(&Utc),
         id: id.to_owned(),
     }))
-}
-
-/// The instants of a range of local days: [start of `from`, start of the day after `to`).
-fn instants(env: &Environment, range: &DayRange) -> (DateTime<Utc>, DateTime<Utc>) {
-    (
-        day_start(range.from, env.time_zone),
-        day_start(range.to + Days::new(1), env.time_zone),
-    )
 }
 
 fn is_bulk(e: &event::Model) -> bool {
@@ -254,7 +236,7 @@ pub async fn metric_events(
     let after = parse_after(after)?;
     let db = db(ctx).gql()?;
     let periods = range.cover();
-    match drill(metric, include_bulk, instants(env, range)) {
+    match drill(metric, include_bulk, range.instants(env.time_zone)) {
         Drill::Events { filter, counted_by } => {
             let page = events::page(db, env.id, &filter, after, first)
                 .await
@@ -310,7 +292,7 @@ pub async fn entity_events(
     let after_given = after.is_some();
     let after = parse_after(after)?;
     let db = db(ctx).gql()?;
-    let (from, until) = instants(env, range);
+    let (from, until) = range.instants(env.time_zone);
     let filter = EventFilter {
         types: Vec::new(),
         with_user: false,

@@ -66,6 +66,20 @@ where
         .gql()
 }
 
+/// Loads the row an optional id names, if any.
+pub async fn load_opt<L>(
+    ctx: &Context<'_>,
+    id: &Option<String>,
+) -> async_graphql::Result<Option<L::Value>>
+where
+    L: Loader<String, Error = Arc<AppError>>,
+{
+    match id {
+        Some(id) => load::<L>(ctx, id.clone()).await,
+        None => Ok(None),
+    }
+}
+
 /// The loaders of one request: they cache what they loaded for the request's lifetime,
 /// so a row fetched once (or prefetched by a list) is not fetched again.
 pub type RequestLoader<E> = DataLoader<CatalogLoader<E>, HashMapCache>;

@@ -2,7 +2,7 @@
 use super::enums::{AssetStatus, AssetType, JobStatus, UploadSource, UserStatus, UserVia};
 use super::events::EventConnection;
 use super::ids::{NodeType, global_id};
-use super::loaders::{UserLoader, load};
+use super::loaders::{UserLoader, load_opt};
 use super::range::DateRange;
 use super::stats::{
     AssetStats, CollectionStats, JobStats, StatScope, UserStats, history, job_stats,
@@ -28,7 +28,8 @@ pub enum Node {
     Event(super::events::Event),
 }
 
-fn strings(value: &Option<Value>) -> Vec<String> {
+/// The strings of a JSON array column; empty when absent.
+pub(crate) fn strings(value: &Option<Value>) -> Vec<String> {
     value
         .as_ref()
         .and_then(Value::as_array)
@@ -42,8 +43,7 @@ fn strings(value: &Option<Value>) -> Vec<String> {
 }
 
 async fn load_user(ctx: &Context<'_>, id: &Option<String>) -> Result<Option<User>> {
-    let Some(id) = id else { return Ok(None) };
-    Ok(load::<UserLoader>(ctx, id.clone()).await?.map(User))
+    Ok(load_opt::<UserLoader>(ctx, id).await?.map(User))
 }
 
 /// One value set of a metaproperty on an asset.

@@ -6,6 +6,7 @@ use super::auth::graphql_auth;
 use crate::graphql::context::Auth;
 use crate::graphql::limits::{CostMeter, RateKey, coded_error};
 use crate::graphql::loaders;
+use crate::storage::keys::Caller;
 use async_graphql::http::GraphiQLSource;
 use async_graphql::parser::types::OperationType;
 use async_graphql::{Request, Variables};
@@ -148,6 +149,18 @@ fn operation_type(params: &Params) -> Option<OperationType> {
     }
 }
 
+/// What a caller's request runs with: its loaders (bound to its environment) and the key
+/// its cost is charged to. `/graphql` and the CSV exports both prepare requests here.
+pub(crate) fn for_caller(request: Request, state: &AppState, caller: &Caller) -> Request {
+    loaders::register(request, &state.db, caller.environment.id)
+        .data(crate::graphql::stats::stat_loader(
+            &state.db,
+            &caller.environment,
+            Duration::from_millis(state.config.stats_batch_ms),
+        ))
+        .data(RateKey(caller.key_id.clone()))
+}
+
 async fn execute(
     state: &AppState,
     headers: &HeaderMap,
@@ -176,16 +189,7 @@ async fn execute(
     let meter = Arc::new(CostMeter::default());
     request = request.data(meter.clone());
     if let Auth::Caller(caller) = &auth {
-        request = request.data(RateKey(caller.key_id.clone()));
-    }
-    if let Auth::Caller(caller) = &auth {
-        request = loaders::register(request, &state.db, caller.environment.id).data(
-            crate::graphql::stats::stat_loader(
-                &state.db,
-                &caller.environment,
-                std::time::Duration::from_millis(state.config.stats_batch_ms),
-            ),
-        );
+        request = for_caller(request, state, caller);
     }
     let timeout = Duration::from_millis(state.config.request_timeout_ms);
     let response = match tokio::time::timeout(timeout, state.schema.execute(request.data(auth)))

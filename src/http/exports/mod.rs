@@ -22,7 +22,6 @@ use super::auth::rest_caller;
 use crate::csv;
 use crate::error::AppError;
 use crate::graphql::context::Auth;
-use crate::graphql::loaders;
 use crate::storage::keys::Caller;
 use async_graphql::{Request, Variables};
 use axum::body::{Body, Bytes};
@@ -171,18 +170,12 @@ async fn run(
     vars: &Map<String, Value>,
 ) -> Result<Value, AppError> {
     let request = Request::new(query).variables(Variables::from_json(Value::Object(vars.clone())));
-    let request = loaders::register(request, &state.db, caller.environment.id)
-        .data(crate::graphql::stats::stat_loader(
-            &state.db,
-            &caller.environment,
-            std::time::Duration::from_millis(state.config.stats_batch_ms),
-        ))
+    // Each page is charged to the caller's rate limit like any query.
+    let request = super::graphql::for_caller(request, state, caller)
         .data(Auth::Caller(caller.clone()))
-        // Each page is charged to the caller's rate limit like any query.
         .data(std::sync::Arc::new(
             crate::graphql::limits::CostMeter::default(),
-        ))
-        .data(crate::graphql::limits::RateKey(caller.key_id.clone()));
+        ));
     let response = state.schema.execute(request).await;
     if let Some(err) = response.errors.first() {
         let code = err
