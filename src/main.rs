@@ -3,6 +3,11 @@ use dam_insights::cli::{Cli, Command};
 use std::io::IsTerminal;
 use tracing_subscriber::EnvFilter;
 
+/// mimalloc: less fragmentation than glibc's allocator under many threads (lower peak
+/// memory through ingest) and faster small allocations (JSON, statement building).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();

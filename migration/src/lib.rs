@@ -5,6 +5,7 @@ mod m20261123_000001_create_tables;
 mod m20261123_000002_create_rollups;
 mod m20261123_000003_insights_indexes;
 mod m20261123_000004_activity_reports;
+mod m20261123_000005_leaner_writes;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000002_create_rollups::Migration),
             Box::new(m20261123_000003_insights_indexes::Migration),
             Box::new(m20261123_000004_activity_reports::Migration),
+            Box::new(m20261123_000005_leaner_writes::Migration),
         ]
     }
 }

@@ -12,15 +12,14 @@ use crate::analytics::jobs::JOB_EVENT_TYPES;
 use crate::analytics::rollups::{Increments, increments};
 use crate::analytics::time::{local_day, local_month};
 use crate::error::AppResult;
+use crate::storage::bulk::{self, Column};
 use crate::storage::environments::Environment;
 use crate::storage::rollups;
 use chrono::Utc;
-use entity::event as event_row;
 use event::{Rejection, ValidEvent};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, EntityTrait,
-    QueryFilter, QuerySelect, Set, SqliteTransactionMode, Statement, TransactionOptions,
-    TransactionTrait,
+    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, SqliteTransactionMode,
+    Statement, TransactionOptions, TransactionTrait,
 };
 use serde::Serialize;
 use serde_json::Value;
@@ -31,7 +30,7 @@ use tokio::sync::{Mutex, MutexGuard};
 pub use entities::INSERT_CHUNK;
 
 /// Events validated and written per transaction.
-pub const BATCH_SIZE: usize = 1000;
+pub const BATCH_SIZE: usize = 5_000;
 /// Rejections listed in one answer; the counts stay exact beyond it.
 pub const MAX_LISTED_REJECTIONS: usize = 1000;
 
@@ -77,6 +76,29 @@ pub struct IngestReport {
     #[serde(flatten)]
     #[graphql(flatten)]
     pub refused: Refused,
+}
+
+/// The columns of `events` after `environment_id`, in the order [`Ingestor::write`] sends.
+const EVENT_COLUMNS: &[Column] = &[
+    Column("id", "text"),
+    Column("event_type", "text"),
+    Column("occurred_at", "timestamptz"),
+    Column("local_day", "date"),
+    Column("local_month", "text"),
+    Column("user_id", "text"),
+    Column("session_id", "text"),
+    Column("asset_id", "text"),
+    Column("collection_id", "text"),
+    Column("job_id", "text"),
+    Column("portal_id", "text"),
+    Column("payload", "json"),
+    Column("received_at", "timestamptz"),
+];
+
+/// An instant as the database driver stores it (RFC 3339, fractional seconds only when
+/// there are any): SQLite compares these texts, so every writer must agree on them.
+fn stored_instant(at: chrono::DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false)
 }
 
 /// Writes events and catalog changes. Writers of one environment are serialised: by a
@@ -197,49 +219,38 @@ impl Ingestor {
         let _guard = self.lock_sqlite().await;
         let txn = self.begin_write().await?;
         self.lock_environment(&txn, env).await?;
-        let mut existing = HashSet::new();
-        let ids: Vec<String> = events.iter().map(|e| e.id.clone()).collect();
-        for chunk in ids.chunks(INSERT_CHUNK) {
-            let found: Vec<String> = event_row::Entity::find()
-                .select_only()
-                .column(event_row::Column::Id)
-                .filter(event_row::Column::EnvironmentId.eq(env.id))
-                .filter(event_row::Column::Id.is_in(chunk.iter().cloned()))
-                .into_tuple()
-                .all(&txn)
-                .await?;
-            existing.extend(found);
-        }
+        let ids: Vec<&str> = events.iter().map(|e| e.id.as_str()).collect();
+        let existing: HashSet<String> = bulk::existing_ids(&txn, "events", env.id, &ids)
+            .await?
+            .into_iter()
+            .collect();
         let before = events.len();
         events.retain(|e| !existing.contains(&e.id));
         let duplicates = (before - events.len()) as u64;
         events.sort_by(|a, b| (a.occurred_at, &a.id).cmp(&(b.occurred_at, &b.id)));
 
-        let received_at = Utc::now();
-        for chunk in events.chunks(INSERT_CHUNK) {
-            let rows = chunk.iter().map(|e| {
-                let local = e.occurred_at.with_timezone(&env.time_zone);
-                event_row::ActiveModel {
-                    environment_id: Set(env.id),
-                    id: Set(e.id.clone()),
-                    event_type: Set(e.event_type.to_owned()),
-                    occurred_at: Set(e.occurred_at),
-                    local_day: Set(local.date_naive()),
-                    local_month: Set(local_month(e.occurred_at, env.time_zone)),
-                    user_id: Set(e.user_id.clone()),
-                    session_id: Set(e.session_id.clone()),
-                    asset_id: Set(e.asset_id.clone()),
-                    collection_id: Set(e.collection_id.clone()),
-                    job_id: Set(e.job_id.clone()),
-                    portal_id: Set(e.portal_id.clone()),
-                    payload: Set(Value::Object(e.payload.clone())),
-                    received_at: Set(received_at),
-                }
-            });
-            event_row::Entity::insert_many(rows)
-                .exec_without_returning(&txn)
-                .await?;
-        }
+        let received_at = stored_instant(Utc::now());
+        let rows = events
+            .iter()
+            .map(|e| {
+                serde_json::json!([
+                    e.id,
+                    e.event_type,
+                    stored_instant(e.occurred_at),
+                    local_day(e.occurred_at, env.time_zone).to_string(),
+                    local_month(e.occurred_at, env.time_zone),
+                    e.user_id,
+                    e.session_id,
+                    e.asset_id,
+                    e.collection_id,
+                    e.job_id,
+                    e.portal_id,
+                    Value::Object(e.payload.clone()).to_string(),
+                    received_at,
+                ])
+            })
+            .collect();
+        bulk::insert(&txn, "events", EVENT_COLUMNS, "", env.id, rows).await?;
         let mut changes = entities::CatalogChanges::default();
         let mut sums = Increments::new();
         for e in &events {

@@ -16,21 +16,26 @@ pub struct Environment {
     pub time_zone: Tz,
 }
 
-impl TryFrom<environment::Model> for Environment {
-    type Error = AppError;
-    fn try_from(model: environment::Model) -> AppResult<Self> {
-        let time_zone = model.time_zone.parse::<Tz>().map_err(|_| {
+impl Environment {
+    /// An environment from its stored columns; INTERNAL when the zone is unknown.
+    pub fn from_columns(id: i64, name: String, time_zone: &str) -> AppResult<Self> {
+        let time_zone = time_zone.parse::<Tz>().map_err(|_| {
             AppError::Internal(anyhow::anyhow!(
-                "environment {} has an unknown time zone {:?}",
-                model.id,
-                model.time_zone
+                "environment {id} has an unknown time zone {time_zone:?}"
             ))
         })?;
         Ok(Environment {
-            id: model.id,
-            name: model.name,
+            id,
+            name,
             time_zone,
         })
+    }
+}
+
+impl TryFrom<environment::Model> for Environment {
+    type Error = AppError;
+    fn try_from(model: environment::Model) -> AppResult<Self> {
+        Environment::from_columns(model.id, model.name, &model.time_zone)
     }
 }
 

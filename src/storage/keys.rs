@@ -1,12 +1,13 @@
 //! API keys: random tokens shown once, stored as their SHA-256, bound to one environment.
 use crate::error::{AppError, AppResult};
-use crate::storage::environments::{self, Environment};
+use crate::storage::environments::Environment;
 use base64::Engine;
 use chrono::{Duration, Utc};
 use entity::api_key;
 use rand::RngCore;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
+    FromQueryResult, QueryFilter, QueryOrder, Set, Statement,
 };
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
@@ -132,18 +133,36 @@ pub async fn authenticate(db: &DatabaseConnection, token: &str) -> AppResult<Cal
         )
     };
     let digest = hash(token);
-    let key = api_key::Entity::find()
-        .filter(api_key::Column::TokenHash.eq(digest.as_str()))
-        .one(db)
+    // The key and its environment in one statement: every request authenticates.
+    let backend = db.get_database_backend();
+    let placeholder = match backend {
+        DbBackend::Postgres => "$1",
+        _ => "?1",
+    };
+    let sql = format!(
+        "SELECT k.environment_id, k.id, k.token_hash, k.scopes, k.created_at, k.last_used_at, \
+         k.revoked_at, e.name AS environment_name, e.time_zone AS environment_time_zone \
+         FROM api_keys k JOIN environments e ON e.id = k.environment_id \
+         WHERE k.token_hash = {placeholder}"
+    );
+    let row = db
+        .query_one_raw(Statement::from_sql_and_values(
+            backend,
+            sql,
+            [digest.clone().into()],
+        ))
         .await?
         .ok_or_else(unauthenticated)?;
+    let key = api_key::Model::from_query_result(&row, "")?;
     let same: bool = key.token_hash.as_bytes().ct_eq(digest.as_bytes()).into();
     if !same || key.revoked_at.is_some() {
         return Err(unauthenticated());
     }
-    let environment = environments::find_by_id(db, key.environment_id)
-        .await?
-        .ok_or_else(unauthenticated)?;
+    let environment = Environment::from_columns(
+        key.environment_id,
+        row.try_get("", "environment_name")?,
+        &row.try_get::<String>("", "environment_time_zone")?,
+    )?;
     let scopes = key
         .scopes
         .split(',')

@@ -2,12 +2,12 @@
 use crate::analytics::jobs::{JOB_EVENT_TYPES, JobEvent, job_increments};
 use crate::analytics::rollups::{EventFacts, Increments, increments};
 use crate::ingest::INSERT_CHUNK;
+use crate::storage::bulk::{self, Column};
 use entity::{event, rollup};
 use sea_orm::prelude::DateTimeUtc;
-use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    QuerySelect,
 };
 use std::collections::{HashMap, HashSet};
 
@@ -23,37 +23,31 @@ pub async fn add<C: ConnectionTrait>(
         .collect::<Vec<_>>();
     // A fixed order keeps concurrent writers from deadlocking on PostgreSQL.
     rows.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    for chunk in rows.chunks(INSERT_CHUNK) {
-        let models = chunk
-            .iter()
-            .map(|((metric, period, key, sub), count)| rollup::ActiveModel {
-                environment_id: Set(environment_id),
-                metric: Set((*metric).to_owned()),
-                period: Set(period.clone()),
-                key: Set(key.clone()),
-                sub: Set(sub.clone()),
-                count: Set(*count),
-            });
-        rollup::Entity::insert_many(models)
-            .on_conflict(
-                OnConflict::columns([
-                    rollup::Column::EnvironmentId,
-                    rollup::Column::Metric,
-                    rollup::Column::Period,
-                    rollup::Column::Key,
-                    rollup::Column::Sub,
-                ])
-                .value(
-                    rollup::Column::Count,
-                    Expr::cust("\"rollups\".\"count\" + \"excluded\".\"count\""),
-                )
-                .to_owned(),
-            )
-            .exec_without_returning(db)
-            .await?;
-    }
-    Ok(())
+    let rows = rows
+        .into_iter()
+        .map(|((metric, period, key, sub), count)| {
+            serde_json::json!([metric, period, key, sub, count])
+        })
+        .collect();
+    bulk::insert(
+        db,
+        "rollups",
+        ROLLUP_COLUMNS,
+        "ON CONFLICT (environment_id, metric, period, \"key\", sub) \
+         DO UPDATE SET count = rollups.count + excluded.count",
+        environment_id,
+        rows,
+    )
+    .await
 }
+
+const ROLLUP_COLUMNS: &[Column] = &[
+    Column("metric", "text"),
+    Column("period", "text"),
+    Column("key", "text"),
+    Column("sub", "text"),
+    Column("count", "bigint"),
+];
 
 /// Events read per step of a rebuild.
 const REBUILD_PAGE: u64 = 5_000;
