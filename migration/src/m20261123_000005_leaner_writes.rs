@@ -1,6 +1,8 @@
 //! Fewer B-trees per ingested event. The events' entity indexes (user, asset, job,
 //! collection) hold only the events that have that entity, where every event without one
-//! was an entry too; the (type, local day) index, which no query reads, goes.
+//! was an entry too; the (type, local day) index, which no query reads, goes. Rollups now
+//! keep each metric's number of rows per period: existing ones are dropped, and the server
+//! rebuilds them from the raw events when it next starts.
 use sea_orm_migration::prelude::*;
 
 #[derive(DeriveMigrationName)]
@@ -46,7 +48,12 @@ impl MigrationTrait for Migration {
             .get_connection()
             .execute_unprepared("DROP INDEX idx_events_type_day")
             .await?;
-        entity_indexes(manager, true).await
+        entity_indexes(manager, true).await?;
+        manager
+            .get_connection()
+            .execute_unprepared("DELETE FROM rollups")
+            .await?;
+        Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {

@@ -2,6 +2,7 @@
 //! a range reads whole months from monthly rows and its partial months from daily rows
 //! ([`DayRange::cover`]), so its cost follows the number of periods and keys, not events.
 use super::range::{Bucket, DayRange};
+use super::ranking;
 use super::rollups::m;
 use crate::error::AppResult;
 use entity::rollup;
@@ -91,6 +92,12 @@ pub async fn read(
                 .into_tuple()
                 .one(db)
                 .await?
+        }
+        // One period: the row count that ingest keeps.
+        Agg::Distinct if periods.len() == 1 => {
+            ranking::distinct(db, environment_id, metric, periods)
+                .await?
+                .remove(&periods[0])
         }
         Agg::Distinct => {
             query
@@ -193,17 +200,7 @@ pub async fn bucket_values(
             let per_period: HashMap<String, i64> = if single.is_empty() {
                 HashMap::new()
             } else {
-                rows(environment_id, rollup, &single)
-                    .filter(rollup::Column::Count.gt(0))
-                    .select_only()
-                    .column(rollup::Column::Period)
-                    .column_as(Expr::from(Func::count(Expr::col(rollup::Column::Key))), "n")
-                    .group_by(rollup::Column::Period)
-                    .into_tuple::<(String, i64)>()
-                    .all(db)
-                    .await?
-                    .into_iter()
-                    .collect()
+                ranking::distinct(db, environment_id, rollup, &single).await?
             };
             for (value, cover) in values.iter_mut().zip(&covers) {
                 *value += match cover.as_slice() {

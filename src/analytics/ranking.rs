@@ -1,4 +1,5 @@
 //! Reading rollups: totals, distinct counts, trends and ranked pages.
+use crate::analytics::rollups::m;
 use crate::error::AppResult;
 use entity::rollup;
 use sea_orm::sea_query::{Expr, Func};
@@ -49,20 +50,21 @@ pub async fn totals(
     Ok(rows.into_iter().collect())
 }
 
-/// A metric's number of rows (a distinct count) per period.
+/// A metric's number of rows with a count above 0 (a distinct count) per period, as
+/// ingest keeps it in [`m::ROWS`]: one row read per period, however many rows it counts.
 pub async fn distinct(
     db: &DatabaseConnection,
     environment_id: i64,
     metric: &str,
     periods: &[String],
 ) -> AppResult<HashMap<String, i64>> {
-    let rows: Vec<(String, i64)> = rows_of(environment_id, metric)
+    let rows: Vec<(String, i64)> = rows_of(environment_id, m::ROWS)
         .filter(rollup::Column::Period.is_in(periods.iter().cloned()))
-        .filter(rollup::Column::Count.gt(0))
+        .filter(rollup::Column::Key.eq(metric))
+        .filter(rollup::Column::Sub.eq(""))
         .select_only()
         .column(rollup::Column::Period)
-        .column_as(Expr::from(Func::count(Expr::col(rollup::Column::Key))), "n")
-        .group_by(rollup::Column::Period)
+        .column(rollup::Column::Count)
         .into_tuple()
         .all(db)
         .await?;
@@ -104,13 +106,10 @@ pub async fn top(
     let base = rows_of(environment_id, metric)
         .filter(rollup::Column::Period.eq(period))
         .filter(rollup::Column::Count.gt(0));
-    let total: Option<i64> = base
-        .clone()
-        .select_only()
-        .column_as(Expr::from(Func::count(Expr::col(rollup::Column::Key))), "n")
-        .into_tuple()
-        .one(db)
-        .await?;
+    let period_list = [period.to_owned()];
+    let total = distinct(db, environment_id, metric, &period_list)
+        .await?
+        .remove(period);
     let mut query = base;
     if let Some(a) = after {
         query = query.filter(

@@ -6,6 +6,10 @@ use std::collections::HashMap;
 
 /// Rollup metric names. `key` and `sub` say what a row's key and sub hold.
 pub mod m {
+    /// Per metric (key): its number of rows with a count above 0 in the period, kept by
+    /// `storage::rollups::add` as rows come and go. Distinct counts and ranking totals of
+    /// one period read it instead of counting rows.
+    pub const ROWS: &str = "#rows";
     /// asset.uploaded events; key ''.
     pub const UPLOADS: &str = "uploads";
     /// search.performed events; key ''.

@@ -3,7 +3,7 @@
 //! `json_array_elements` on PostgreSQL). One prepared statement serves every batch, where
 //! a multi-row VALUES list would be a new statement (and a new cached plan) for each row
 //! count, and building it row by row costs more than the write on the ingest path.
-use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement, Value};
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, QueryResult, Statement, Value};
 use serde_json::Value as Json;
 
 /// Rows sent per statement: bounds the JSON parameter to a few megabytes.
@@ -12,10 +12,10 @@ const ROWS_PER_STATEMENT: usize = 5_000;
 /// One column of a bulk insert: its name and PostgreSQL type (SQLite stores the text).
 pub struct Column(pub &'static str, pub &'static str);
 
-/// `INSERT INTO table (environment_id, columns…) SELECT … FROM <the JSON rows> [conflict]`:
+/// `INSERT INTO table (environment_id, columns…) SELECT … FROM <the JSON rows> [tail]`:
 /// each element of the JSON array is one row, an array of the columns' values in order
 /// (JSON null for SQL NULL).
-fn insert_sql(backend: DbBackend, table: &str, columns: &[Column], conflict: &str) -> String {
+fn insert_sql(backend: DbBackend, table: &str, columns: &[Column], tail: &str) -> String {
     let names = columns
         .iter()
         .map(|c| format!("\"{}\"", c.0))
@@ -43,29 +43,37 @@ fn insert_sql(backend: DbBackend, table: &str, columns: &[Column], conflict: &st
         ),
     };
     format!(
-        "INSERT INTO {table} (environment_id, {names}) SELECT {env}, {values} FROM {from} {conflict}"
+        "INSERT INTO {table} (environment_id, {names}) SELECT {env}, {values} FROM {from} {tail}"
     )
 }
 
-/// Inserts `rows` (each the columns' values in order) into `table` for one environment.
+/// Inserts `rows` (each the columns' values in order) into `table` for one environment;
+/// `tail` follows the SELECT (an ON CONFLICT clause, RETURNING…). Returns what the
+/// statements returned.
 pub async fn insert<C: ConnectionTrait>(
     db: &C,
     table: &str,
     columns: &[Column],
-    conflict: &str,
+    tail: &str,
     environment_id: i64,
     rows: Vec<Json>,
-) -> Result<(), DbErr> {
+) -> Result<Vec<QueryResult>, DbErr> {
     let backend = db.get_database_backend();
-    let sql = insert_sql(backend, table, columns, conflict);
+    let sql = insert_sql(backend, table, columns, tail);
+    let returns = tail.contains("RETURNING");
+    let mut returned = Vec::new();
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
         let chunk: Vec<Json> = rows.by_ref().take(ROWS_PER_STATEMENT).collect();
         let values: [Value; 2] = [environment_id.into(), Json::Array(chunk).to_string().into()];
-        db.execute_raw(Statement::from_sql_and_values(backend, &sql, values))
-            .await?;
+        let statement = Statement::from_sql_and_values(backend, &sql, values);
+        if returns {
+            returned.extend(db.query_all_raw(statement).await?);
+        } else {
+            db.execute_raw(statement).await?;
+        }
     }
-    Ok(())
+    Ok(returned)
 }
 
 /// Which of `ids` the environment's `table` already holds (by its `id` column).

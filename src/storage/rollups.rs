@@ -1,6 +1,6 @@
 //! Writing rollups: adding a batch's increments, and rebuilding from the raw events.
 use crate::analytics::jobs::{JOB_EVENT_TYPES, JobEvent, job_increments};
-use crate::analytics::rollups::{EventFacts, Increments, increments};
+use crate::analytics::rollups::{EventFacts, Increments, increments, m};
 use crate::ingest::INSERT_CHUNK;
 use crate::storage::bulk::{self, Column};
 use entity::{event, rollup};
@@ -11,7 +11,9 @@ use sea_orm::{
 };
 use std::collections::{HashMap, HashSet};
 
-/// Adds `increments` to the rollups of one environment.
+/// Adds `increments` to the rollups of one environment, and keeps each metric's number
+/// of rows per period ([`m::ROWS`]) up to date: a row whose count leaves 0 adds one, a
+/// row whose count falls to 0 takes one away.
 pub async fn add<C: ConnectionTrait>(
     db: &C,
     environment_id: i64,
@@ -23,8 +25,58 @@ pub async fn add<C: ConnectionTrait>(
         .collect::<Vec<_>>();
     // A fixed order keeps concurrent writers from deadlocking on PostgreSQL.
     rows.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    let rows = rows
+    let deltas: HashMap<(&str, &str, &str, &str), i64> = rows
+        .iter()
+        .map(|((metric, period, key, sub), count)| {
+            (
+                (*metric, period.as_str(), key.as_str(), sub.as_str()),
+                *count,
+            )
+        })
+        .collect();
+    let returned = upsert(
+        db,
+        environment_id,
+        &rows,
+        " RETURNING metric, period, \"key\", sub, count",
+    )
+    .await?;
+    let mut counters = Increments::new();
+    for row in returned {
+        let metric: String = row.try_get("", "metric")?;
+        let period: String = row.try_get("", "period")?;
+        let key: String = row.try_get("", "key")?;
+        let sub: String = row.try_get("", "sub")?;
+        let after: i64 = row.try_get("", "count")?;
+        let delta = deltas
+            .get(&(metric.as_str(), period.as_str(), key.as_str(), sub.as_str()))
+            .copied()
+            .unwrap_or(0);
+        let change = i64::from(after > 0) - i64::from(after - delta > 0);
+        if change != 0 {
+            *counters
+                .entry((m::ROWS, period, metric, String::new()))
+                .or_insert(0) += change;
+        }
+    }
+    let mut counters = counters
         .into_iter()
+        .filter(|(_, count)| *count != 0)
+        .collect::<Vec<_>>();
+    counters.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    upsert(db, environment_id, &counters, "").await?;
+    Ok(())
+}
+
+/// Adds each row's count to the stored one (inserting the rows not stored yet).
+async fn upsert<C: ConnectionTrait>(
+    db: &C,
+    environment_id: i64,
+    rows: &[((&'static str, String, String, String), i64)],
+    returning: &str,
+) -> Result<Vec<sea_orm::QueryResult>, DbErr> {
+    let rows = rows
+        .iter()
         .map(|((metric, period, key, sub), count)| {
             serde_json::json!([metric, period, key, sub, count])
         })
@@ -33,8 +85,10 @@ pub async fn add<C: ConnectionTrait>(
         db,
         "rollups",
         ROLLUP_COLUMNS,
-        "ON CONFLICT (environment_id, metric, period, \"key\", sub) \
-         DO UPDATE SET count = rollups.count + excluded.count",
+        &format!(
+            "ON CONFLICT (environment_id, metric, period, \"key\", sub) \
+             DO UPDATE SET count = rollups.count + excluded.count{returning}"
+        ),
         environment_id,
         rows,
     )
