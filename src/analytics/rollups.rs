@@ -133,8 +133,11 @@ pub struct EventFacts<'a> {
     pub payload: &'a Map<String, Value>,
 }
 
+/// A rollup row's identity: (metric, period, key, sub).
+pub type RowKey = (&'static str, String, String, String);
+
 /// (metric, period, key, sub) → count to add.
-pub type Increments = HashMap<(&'static str, String, String, String), i64>;
+pub type Increments = HashMap<RowKey, i64>;
 
 /// Trimmed, lower-cased, inner whitespace collapsed to one space.
 pub fn normalise(text: &str) -> String {

@@ -1,6 +1,6 @@
 //! Writing rollups: adding a batch's increments, and rebuilding from the raw events.
 use crate::analytics::jobs::{JOB_EVENT_TYPES, JobEvent, job_increments};
-use crate::analytics::rollups::{EventFacts, Increments, increments, m};
+use crate::analytics::rollups::{EventFacts, Increments, RowKey, increments, m};
 use crate::ingest::INSERT_CHUNK;
 use crate::storage::bulk::{self, Column};
 use entity::{event, rollup};
@@ -72,7 +72,7 @@ pub async fn add<C: ConnectionTrait>(
 async fn upsert<C: ConnectionTrait>(
     db: &C,
     environment_id: i64,
-    rows: &[((&'static str, String, String, String), i64)],
+    rows: &[(RowKey, i64)],
     returning: &str,
 ) -> Result<Vec<sea_orm::QueryResult>, DbErr> {
     let rows = rows
