@@ -7,7 +7,7 @@ use crate::error::AppResult;
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use chrono_tz::Tz;
 use entity::rollup;
-use sea_orm::sea_query::{Expr, ExprTrait, Func, SimpleExpr};
+use sea_orm::sea_query::{Expr, ExprTrait, SimpleExpr};
 use sea_orm::{
     ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
     Select,
@@ -114,10 +114,7 @@ pub async fn ranked(
     let total: Option<i64> = base
         .clone()
         .select_only()
-        .column_as(
-            Expr::from(Func::count_distinct(Expr::col(rollup::Column::Key))),
-            "n",
-        )
+        .column_as(super::insights::distinct_keys(), "n")
         .into_tuple()
         .one(db)
         .await?;
