@@ -2,17 +2,14 @@
 //! daily per-collection views): windows of the last N local days, uploads per day by
 //! source and type, and rankings summed over a window's days.
 use super::range::DayRange;
+use super::ranking::{distinct_keys, rows_in as rows, sum_expr, sums_by_period};
 use super::time::local_day;
 use crate::error::AppResult;
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use chrono_tz::Tz;
 use entity::rollup;
-use sea_orm::sea_query::{Expr, ExprTrait, SimpleExpr};
-use sea_orm::{
-    ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    Select,
-};
-use std::collections::HashMap;
+use sea_orm::sea_query::ExprTrait;
+use sea_orm::{ColumnTrait, Condition, DatabaseConnection, QueryFilter, QueryOrder, QuerySelect};
 
 /// The `days` calendar days ending today (today included) in `tz`.
 pub fn window(now: DateTime<Utc>, tz: Tz, days: u64) -> DayRange {
@@ -29,17 +26,6 @@ pub fn day_periods(range: &DayRange) -> Vec<String> {
         .each_day()
         .map(|d| d.format("%Y-%m-%d").to_string())
         .collect()
-}
-
-fn rows(environment_id: i64, metric: &str, periods: &[String]) -> Select<rollup::Entity> {
-    rollup::Entity::find()
-        .filter(rollup::Column::EnvironmentId.eq(environment_id))
-        .filter(rollup::Column::Metric.eq(metric))
-        .filter(rollup::Column::Period.is_in(periods.iter().cloned()))
-}
-
-fn sum() -> SimpleExpr {
-    Expr::cust("CAST(COALESCE(SUM(\"count\"), 0) AS BIGINT)")
 }
 
 /// Which uploads to count: by source (API, or users through any other way in) and type.
@@ -68,16 +54,7 @@ pub async fn uploads_per_day(
     if let Some(kind) = filter.asset_type {
         query = query.filter(rollup::Column::Sub.eq(kind));
     }
-    let found: HashMap<String, i64> = query
-        .select_only()
-        .column(rollup::Column::Period)
-        .column_as(sum(), "n")
-        .group_by(rollup::Column::Period)
-        .into_tuple::<(String, i64)>()
-        .all(db)
-        .await?
-        .into_iter()
-        .collect();
+    let found = sums_by_period(db, query).await?;
     Ok(range
         .each_day()
         .zip(periods)
@@ -114,26 +91,26 @@ pub async fn ranked(
     let total: Option<i64> = base
         .clone()
         .select_only()
-        .column_as(super::insights::distinct_keys(), "n")
+        .column_as(distinct_keys(), "n")
         .into_tuple()
         .one(db)
         .await?;
     let mut query = base
         .select_only()
         .column(rollup::Column::Key)
-        .column_as(sum(), "n")
+        .column_as(sum_expr(), "n")
         .group_by(rollup::Column::Key);
     if let Some(a) = after {
         query = query.having(
-            Condition::any().add(sum().lt(a.count)).add(
+            Condition::any().add(sum_expr().lt(a.count)).add(
                 Condition::all()
-                    .add(sum().eq(a.count))
+                    .add(sum_expr().eq(a.count))
                     .add(rollup::Column::Key.gt(a.key)),
             ),
         );
     }
     let found: Vec<(String, i64)> = query
-        .order_by_desc(sum())
+        .order_by_desc(sum_expr())
         .order_by_asc(rollup::Column::Key)
         .limit(first + 1)
         .into_tuple()
@@ -160,7 +137,7 @@ pub async fn total(
 ) -> AppResult<i64> {
     let n: Option<i64> = rows(environment_id, metric, periods)
         .select_only()
-        .column_as(sum(), "n")
+        .column_as(sum_expr(), "n")
         .into_tuple()
         .one(db)
         .await?;

@@ -2,12 +2,12 @@
 //! a range reads whole months from monthly rows and its partial months from daily rows
 //! ([`DayRange::cover`]), so its cost follows the number of periods and keys, not events.
 use super::range::{Bucket, DayRange};
-use super::ranking;
+use super::ranking::{self, distinct_keys, rows_in as rows, sum_expr, sums_by_period};
 use super::rollups::m;
 use crate::error::AppResult;
 use entity::rollup;
 use sea_orm::sea_query::{Expr, Func};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, DatabaseConnection, QueryFilter, QueryOrder, QuerySelect};
 use std::collections::HashMap;
 
 /// How a metric's value is read from its rollup rows.
@@ -54,25 +54,6 @@ pub fn value_source(metric: &str, include_bulk: bool) -> Option<Vec<(&'static st
         "revisionRoundsFinished" => one(m::REVISION_ROUNDS, Sum),
         _ => None,
     }
-}
-
-fn rows(environment_id: i64, metric: &str, periods: &[String]) -> sea_orm::Select<rollup::Entity> {
-    rollup::Entity::find()
-        .filter(rollup::Column::EnvironmentId.eq(environment_id))
-        .filter(rollup::Column::Metric.eq(metric))
-        .filter(rollup::Column::Period.is_in(periods.iter().cloned()))
-}
-
-fn sum_expr() -> sea_orm::sea_query::SimpleExpr {
-    Expr::cust("CAST(COALESCE(SUM(\"count\"), 0) AS BIGINT)")
-}
-
-/// The number of distinct keys among the selected rows. Over the key expression, not the
-/// column: SQLite would otherwise walk the key-first index through every period of the
-/// metric (it yields keys in order, sparing a sort) where the selected periods are a
-/// fraction of them; counting over `key || ''` lets it read just those periods.
-pub fn distinct_keys() -> sea_orm::sea_query::SimpleExpr {
-    Expr::cust("CAST(COUNT(DISTINCT \"key\" || '') AS BIGINT)")
 }
 
 /// A rollup's value over `periods` (which must not overlap: a [`DayRange::cover`]).
@@ -217,21 +198,13 @@ pub async fn bucket_values(
         }
         let covers: Vec<Vec<String>> = buckets.iter().map(|b| b.range.cover()).collect();
         let periods: Vec<String> = covers.iter().flatten().cloned().collect();
-        let mut query = rows(environment_id, rollup, &periods).select_only();
+        let mut query = rows(environment_id, rollup, &periods);
         if agg == Agg::Total {
             query = query
                 .filter(rollup::Column::Key.eq(""))
                 .filter(rollup::Column::Sub.eq(""));
         }
-        let per_period: HashMap<String, i64> = query
-            .column(rollup::Column::Period)
-            .column_as(sum_expr(), "n")
-            .group_by(rollup::Column::Period)
-            .into_tuple::<(String, i64)>()
-            .all(db)
-            .await?
-            .into_iter()
-            .collect();
+        let per_period = sums_by_period(db, query).await?;
         for (value, cover) in values.iter_mut().zip(&covers) {
             *value += cover
                 .iter()

@@ -9,6 +9,23 @@ use sea_orm::{ConnectionTrait, DbErr, Value as DbValue};
 use serde_json::{Map, Value, json};
 use std::collections::{HashMap, HashSet};
 
+/// A row (asset, downloads, distinct downloaders) as a ranked downloaded asset.
+pub(super) fn downloaded_asset(row: &sea_orm::QueryResult) -> Result<Ranked, DbErr> {
+    let (asset, n, users): (String, i64, i64) = (
+        row.try_get_by_index(0)?,
+        row.try_get_by_index(1)?,
+        row.try_get_by_index(2)?,
+    );
+    Ok(Ranked {
+        count: n,
+        key: (asset, String::new()),
+        edge: Map::from_iter([
+            ("downloads".to_owned(), json!(n)),
+            ("users".to_owned(), json!(users)),
+        ]),
+    })
+}
+
 const TOP: usize = 10;
 const UPLOADED: &str = "e.event_type = 'asset.uploaded'";
 const SEARCHED: &str = "e.event_type = 'search.performed'";
@@ -357,19 +374,7 @@ async fn top_assets<C: ConnectionTrait>(m: &Month<'_, '_, C>) -> Result<Value, D
         )
         .await?
     {
-        let (asset, n, users): (String, i64, i64) = (
-            row.try_get_by_index(0)?,
-            row.try_get_by_index(1)?,
-            row.try_get_by_index(2)?,
-        );
-        items.push(Ranked {
-            count: n,
-            key: (asset, String::new()),
-            edge: Map::from_iter([
-                ("downloads".to_owned(), json!(n)),
-                ("users".to_owned(), json!(users)),
-            ]),
-        });
+        items.push(downloaded_asset(&row)?);
     }
     let (head, mut items) = top_list(items, TOP);
     asset_nodes(m.raw, &mut items, |_| None).await?;

@@ -1,12 +1,12 @@
 //! Insights over a date range, a daily series and the top assets with their stats, from
 //! raw events.
-use super::baseline::{Ranked, edges, metric_value, placeholders, top_list};
-use super::baseline_monthly::asset_nodes;
+use super::baseline::{edges, metric_value, placeholders, top_list};
+use super::baseline_monthly::{asset_nodes, downloaded_asset};
 use super::queries::{SERIES_METRICS, Scenario};
 use super::raw::Raw;
 use chrono::{Duration, NaiveDate};
 use sea_orm::{ConnectionTrait, DbErr, Value as DbValue};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use std::collections::HashMap;
 
 const NON_BULK: &str = "e.event_type = 'asset.downloaded' AND NOT ";
@@ -207,19 +207,7 @@ pub async fn top_assets<C: ConnectionTrait>(
     );
     let mut items = Vec::new();
     for row in raw.rows(&sql, vec![month.clone().into()]).await? {
-        let (asset, n, users): (String, i64, i64) = (
-            row.try_get_by_index(0)?,
-            row.try_get_by_index(1)?,
-            row.try_get_by_index(2)?,
-        );
-        items.push(Ranked {
-            count: n,
-            key: (asset, String::new()),
-            edge: Map::from_iter([
-                ("downloads".to_owned(), json!(n)),
-                ("users".to_owned(), json!(users)),
-            ]),
-        });
+        items.push(downloaded_asset(&row)?);
     }
     let (head, mut items) = top_list(items, 100);
     // Each asset's stats over the month's days, as a per-asset query would read them.

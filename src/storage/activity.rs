@@ -1,11 +1,10 @@
 //! The activity log: every event as an audit trail, newest first (occurredAt, then id,
 //! both descending), paged by keyset on the events' indexes (time; type and time; user,
 //! asset or collection and time).
-use super::events::{After, EventPage, older_than};
+use super::events::{After, EventPage, count_of, older_than};
 use crate::error::AppResult;
 use chrono::{DateTime, Utc};
 use entity::event;
-use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select,
 };
@@ -76,11 +75,5 @@ pub async fn count(
     environment_id: i64,
     filter: &ActivityFilter,
 ) -> AppResult<u64> {
-    let n: Option<i64> = select(environment_id, filter)
-        .select_only()
-        .column_as(Expr::from(Func::count(Expr::col(event::Column::Id))), "n")
-        .into_tuple()
-        .one(db)
-        .await?;
-    Ok(n.unwrap_or(0) as u64)
+    count_of(db, select(environment_id, filter)).await
 }

@@ -6,8 +6,8 @@ use chrono::{DateTime, Utc};
 use entity::event;
 use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{
-    ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    Select,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Select,
 };
 
 /// The events of a list: what every listed event must be.
@@ -125,7 +125,12 @@ pub async fn count(
     environment_id: i64,
     filter: &EventFilter,
 ) -> AppResult<u64> {
-    let n: Option<i64> = select(environment_id, filter)
+    count_of(db, select(environment_id, filter)).await
+}
+
+/// The number of events `query` selects.
+pub async fn count_of(db: &impl ConnectionTrait, query: Select<event::Entity>) -> AppResult<u64> {
+    let n: Option<i64> = query
         .select_only()
         .column_as(Expr::from(Func::count(Expr::col(event::Column::Id))), "n")
         .into_tuple()
