@@ -229,16 +229,27 @@ impl Ingestor {
         let duplicates = (before - events.len()) as u64;
         events.sort_by(|a, b| (a.occurred_at, &a.id).cmp(&(b.occurred_at, &b.id)));
 
+        // Each event's local (month, day), stored with it and read by its rollups.
+        let local: Vec<(String, String)> = events
+            .iter()
+            .map(|e| {
+                (
+                    local_month(e.occurred_at, env.time_zone),
+                    local_day(e.occurred_at, env.time_zone).to_string(),
+                )
+            })
+            .collect();
         let received_at = stored_instant(Utc::now());
         let rows = events
             .iter()
-            .map(|e| {
+            .zip(&local)
+            .map(|(e, (month, day))| {
                 serde_json::json!([
                     e.id,
                     e.event_type,
                     stored_instant(e.occurred_at),
-                    local_day(e.occurred_at, env.time_zone).to_string(),
-                    local_month(e.occurred_at, env.time_zone),
+                    day,
+                    month,
                     e.user_id,
                     e.session_id,
                     e.asset_id,
@@ -253,11 +264,9 @@ impl Ingestor {
         bulk::insert(&txn, "events", EVENT_COLUMNS, "", env.id, rows).await?;
         let mut changes = entities::CatalogChanges::default();
         let mut sums = Increments::new();
-        for e in &events {
+        for (e, (month, day)) in events.iter().zip(&local) {
             patches::add(e, &mut changes);
-            let month = local_month(e.occurred_at, env.time_zone);
-            let day = local_day(e.occurred_at, env.time_zone).to_string();
-            increments(&e.facts(&month, &day), &mut sums);
+            increments(&e.facts(month, day), &mut sums);
         }
         let jobs: HashSet<&str> = events
             .iter()

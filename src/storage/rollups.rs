@@ -19,12 +19,7 @@ pub async fn add<C: ConnectionTrait>(
     environment_id: i64,
     increments: Increments,
 ) -> Result<(), DbErr> {
-    let mut rows = increments
-        .into_iter()
-        .filter(|(_, count)| *count != 0)
-        .collect::<Vec<_>>();
-    // A fixed order keeps concurrent writers from deadlocking on PostgreSQL.
-    rows.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let rows = ordered(increments);
     let deltas: HashMap<(&str, &str, &str, &str), i64> = rows
         .iter()
         .map(|((metric, period, key, sub), count)| {
@@ -59,13 +54,19 @@ pub async fn add<C: ConnectionTrait>(
                 .or_insert(0) += change;
         }
     }
-    let mut counters = counters
+    upsert(db, environment_id, &ordered(counters), "").await?;
+    Ok(())
+}
+
+/// The increments that change something, in a fixed order: it keeps concurrent writers
+/// from deadlocking on PostgreSQL.
+fn ordered(increments: Increments) -> Vec<(RowKey, i64)> {
+    let mut rows = increments
         .into_iter()
         .filter(|(_, count)| *count != 0)
         .collect::<Vec<_>>();
-    counters.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    upsert(db, environment_id, &counters, "").await?;
-    Ok(())
+    rows.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    rows
 }
 
 /// Adds each row's count to the stored one (inserting the rows not stored yet).
