@@ -1,5 +1,6 @@
 //! The command line: `dam-insights <command>`; `serve` is the default.
 mod commands;
+mod demo_key;
 pub mod progress;
 mod serve;
 

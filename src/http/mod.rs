@@ -33,6 +33,9 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Where "now" comes from (dashboard windows, report expiry).
     pub clock: crate::clock::SharedClock,
+    /// The demo environment's key (every scope) when serving the embedded demo; None
+    /// otherwise. GraphiQL's headers start with it.
+    pub demo_key: Option<String>,
 }
 
 /// The whole HTTP surface.
