@@ -2,6 +2,7 @@
 pub mod auth;
 pub mod exports;
 mod field_order;
+mod graphiql;
 pub mod graphql;
 pub mod health;
 pub mod ingest;
@@ -62,6 +63,7 @@ pub fn app(state: AppState) -> Router {
             get(exports::activity_report_csv),
         )
         .route("/v1/exports/{file}", get(exports::export_csv))
+        .route("/schema.graphql", get(graphql::sdl))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .layer(CompressionLayer::new())
