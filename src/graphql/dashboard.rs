@@ -13,7 +13,7 @@ use crate::analytics::dashboard::{
 use crate::analytics::range::DayRange;
 use crate::analytics::rollups::{dash::DASH_USER_ACTIONS, m};
 use crate::error::AppError;
-use crate::storage::dashboard as store;
+use crate::storage::dashboard::{self as store, Members};
 use crate::storage::environments::Environment;
 use crate::storage::keys::Scope;
 use async_graphql::{Context, Enum, Object, Result, SimpleObject};
@@ -146,16 +146,21 @@ pub struct DayUploads {
     pub uploads: i64,
 }
 
-crate::ranked_connection_type!(DashboardCollectionConnection, DashboardCollectionEdge, Collection, "the most viewed collections of the window", {
-    /// collection.viewed events of the collection in the window, through the public link
-    /// or not.
+crate::ranked_connection_type!(DashboardCollectionConnection, DashboardCollectionEdge, Collection, "the dashboard's collections by views in the window: those viewed, then every other published collection", {
+    /// Every collection.viewed event of the collection in the window, through the public
+    /// link or not, anonymous or not (each event is one view: opening the collection);
+    /// 0 for a published collection nobody viewed.
     views: i64,
 });
-crate::ranked_connection_type!(ActiveUserConnection, ActiveUserEdge, User, "the most active users of the window", {
-    /// The user's actions in the window: every event with the user as actor (on user.*
-    /// events, the admin who made the change).
+crate::ranked_connection_type!(ActiveUserConnection, ActiveUserEdge, User, "the dashboard's users by actions in the window: those who acted, then every other user", {
+    /// Events of the window that the user made: every event whose actor is the user. The
+    /// actor is the event's `userId`, except on user.created, user.updated and
+    /// user.deleted, whose `userId` is the user changed: those count for the admin in
+    /// `byUserId` (for nobody without it). A login or logout is its own user's action.
+    /// Anonymous events (no `userId`) count for nobody. 0 for a user who did nothing.
     actions: i64,
-    /// `actions` as a percentage of all users' actions in the window (0 to 100).
+    /// `actions` as a percentage (0 to 100) of the sum of every user's `actions` in the
+    /// window, that is of all the window's events that have an actor; 0 when none has.
     share_percent: f64,
 });
 
@@ -196,6 +201,7 @@ impl Dashboard {
         &self,
         ctx: &Context<'_>,
         metric: &str,
+        members: Members,
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<(WindowPage, bool)> {
@@ -207,6 +213,7 @@ impl Dashboard {
             self.env.id,
             metric,
             &day_periods(&self.range),
+            members,
             after,
             first,
         )
@@ -279,9 +286,11 @@ impl Dashboard {
             .gql()?;
         Ok(DashboardPortals { live, assets })
     }
-    /// Collections by views in the window (every collection.viewed, through the public
-    /// link or not), most first, ties by collection id; the first 10 are the dashboard's
-    /// "Total Views - Top 10". CSV: GET
+    /// Collections by views in the window (every collection.viewed event, through the
+    /// public link or not), most first, ties by collection id; then, with 0 views, every
+    /// published collection not viewed in the window, by id. The first 10 are the
+    /// dashboard's "Total Views - Top 10"; paging on gives every published collection
+    /// (and any other viewed in the window), as the downloaded version does. CSV: GET
     /// /v1/exports/dashboard-top-viewed-collections.csv?window=LAST_7_DAYS
     #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
     async fn top_viewed_collections(
@@ -290,7 +299,15 @@ impl Dashboard {
         #[graphql(desc = "Page size: 0 to 100, default 10.")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last item of the previous page.")] after: Option<String>,
     ) -> Result<DashboardCollectionConnection> {
-        let (page, after_given) = self.ranked(ctx, m::COLLECTION_VIEWS, first, after).await?;
+        let (page, after_given) = self
+            .ranked(
+                ctx,
+                m::COLLECTION_VIEWS,
+                Members::PublishedCollections,
+                first,
+                after,
+            )
+            .await?;
         let keys = page.rows.iter().map(|r| r.key.clone()).collect();
         let mut found = load_many::<CollectionLoader>(ctx, keys).await?;
         Ok(DashboardCollectionConnection {
@@ -340,8 +357,10 @@ impl Dashboard {
             .collect())
     }
     /// Users by actions in the window, most first, ties by user id, with their share of
-    /// all users' actions; the first 10 are the dashboard's "Active Users - Top 10".
-    /// CSV: GET /v1/exports/dashboard-most-active-users.csv?window=LAST_30_DAYS
+    /// all users' actions; then, with 0 actions, every other user not deleted, by id. The
+    /// first 10 are the dashboard's "Active Users - Top 10"; paging on gives every user,
+    /// as the downloaded version does. CSV: GET
+    /// /v1/exports/dashboard-most-active-users.csv?window=LAST_30_DAYS
     #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
     async fn most_active_users(
         &self,
@@ -349,7 +368,9 @@ impl Dashboard {
         #[graphql(desc = "Page size: 0 to 100, default 10.")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last item of the previous page.")] after: Option<String>,
     ) -> Result<ActiveUserConnection> {
-        let (page, after_given) = self.ranked(ctx, DASH_USER_ACTIONS, first, after).await?;
+        let (page, after_given) = self
+            .ranked(ctx, DASH_USER_ACTIONS, Members::Users, first, after)
+            .await?;
         let all = dash::total(
             db(ctx).gql()?,
             self.env.id,

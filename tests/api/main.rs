@@ -4,6 +4,7 @@ mod bench;
 mod catalog;
 mod cli;
 mod dashboard;
+mod dashboard_lists;
 mod demo_key;
 mod exports;
 mod graphql_http;
