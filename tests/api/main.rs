@@ -13,6 +13,7 @@ mod ingest;
 mod ingest_graphql;
 mod insights;
 mod monthly;
+mod readme;
 mod rollups;
 mod schema;
 mod security;
