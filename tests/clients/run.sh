@@ -23,10 +23,10 @@ if [ "${1:-}" != "--inside" ]; then
   fi
   (cd "$root" && cargo build --quiet --bin dam-insights)
   if unshare -n true 2>/dev/null; then
-    exec unshare -n bash "$0" --inside
+    exec unshare -n bash "$here/run.sh" --inside
   fi
   echo "(no network namespace here: the checks run on the host network; they call 127.0.0.1 only and the browser refuses every other host)"
-  exec bash "$0" --inside
+  exec bash "$here/run.sh" --inside
 fi
 
 ip link set lo up 2>/dev/null || true
