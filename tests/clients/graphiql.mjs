@@ -96,6 +96,20 @@ try {
     const answer = JSON.parse(await page.evaluate(() => document.querySelector('.graphiql-response .CodeMirror').CodeMirror.getValue()));
     assert.deepEqual(answer.data, { viewer: { environment: { name: 'demo', timeZone: 'Europe/Amsterdam' } } });
     ok('GraphiQL: a typed query answered {viewer: {environment: {name: "demo", timeZone: "Europe/Amsterdam"}}}');
+
+    // A key set in the headers is kept by the browser: entered once, there on the next visit.
+    const headersEditor = '.graphiql-editor-tool .graphiql-editor:last-child .CodeMirror';
+    await page.evaluate(
+      ([selector, key]) => document.querySelector(selector).CodeMirror.setValue(JSON.stringify({ Authorization: `Bearer ${key}`, 'X-Kept': 'yes' })),
+      [headersEditor, KEY],
+    );
+    await page.waitForTimeout(1000);
+    await page.reload({ waitUntil: 'load' });
+    await page.waitForSelector('.graphiql-container', { timeout: 30000 });
+    await page.waitForFunction((selector) => !!document.querySelector(selector)?.CodeMirror, headersEditor, { timeout: 10000 });
+    const kept = await page.evaluate((selector) => document.querySelector(selector).CodeMirror.getValue(), headersEditor);
+    assert.ok(kept.includes('X-Kept'), `headers after a reload: ${kept}`);
+    ok('GraphiQL: the headers set are kept across visits');
     assert.deepEqual(outside, [], 'no other outside request');
     assert.deepEqual(errors, [], 'no page errors');
     await page.close();
