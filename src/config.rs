@@ -2,7 +2,11 @@
 use std::net::SocketAddr;
 
 /// The file the embedded default database lives in, in the working directory.
-pub const DEFAULT_SQLITE_FILE: &str = "dam-insights.db";
+pub use migration::DEFAULT_SQLITE_FILE;
+
+/// The file beside the embedded default database that keeps the demo environment's API
+/// key (owner-only), so that every start gives the same key.
+pub const DEMO_KEY_FILE: &str = "dam-insights.demo-key";
 
 #[derive(Clone, Debug, clap::Args)]
 pub struct Config {
@@ -88,7 +92,7 @@ impl Config {
     pub fn database(&self) -> (String, bool) {
         match &self.database_url {
             Some(url) => (url.clone(), false),
-            None => (format!("sqlite://{DEFAULT_SQLITE_FILE}?mode=rwc"), true),
+            None => (migration::default_database_url(), true),
         }
     }
 

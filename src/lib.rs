@@ -72,5 +72,6 @@ pub async fn build_with_clock(
         ingest_limiter: graphql::limits::IngestRate(ingest_limiter),
         config: Arc::new(config),
         clock,
+        demo_key: None,
     })
 }

@@ -21,3 +21,12 @@ impl MigratorTrait for Migrator {
         ]
     }
 }
+
+/// The server's embedded default database: a SQLite file in the working directory. The
+/// migration CLI uses it too when no DATABASE_URL is given.
+pub const DEFAULT_SQLITE_FILE: &str = "dam-insights.db";
+
+/// The URL of [`DEFAULT_SQLITE_FILE`], created when missing.
+pub fn default_database_url() -> String {
+    format!("sqlite://{DEFAULT_SQLITE_FILE}?mode=rwc")
+}

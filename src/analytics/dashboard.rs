@@ -5,11 +5,14 @@ use super::range::DayRange;
 use super::ranking::{distinct_keys, rows_in as rows, sum_expr, sums_by_period};
 use super::time::local_day;
 use crate::error::AppResult;
+use crate::storage::dashboard::{self as store, Members};
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use chrono_tz::Tz;
 use entity::rollup;
 use sea_orm::sea_query::ExprTrait;
-use sea_orm::{ColumnTrait, Condition, DatabaseConnection, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ColumnTrait, Condition, DatabaseConnection, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
+};
 
 /// The `days` calendar days ending today (today included) in `tz`.
 pub fn window(now: DateTime<Utc>, tz: Tz, days: u64) -> DayRange {
@@ -78,53 +81,87 @@ pub struct WindowPage {
 }
 
 /// A page of the keys of `metric` by their sum over `periods` descending, then key
-/// ascending, after `after` (the last row of the previous page).
+/// ascending, after `after` (the last row of the previous page); then, with a count of 0
+/// and by key, the `members` that the window did not count.
 pub async fn ranked(
     db: &DatabaseConnection,
     environment_id: i64,
     metric: &str,
     periods: &[String],
+    members: Members,
     after: Option<WindowRow>,
     first: u64,
 ) -> AppResult<WindowPage> {
     let base = rows(environment_id, metric, periods).filter(rollup::Column::Count.gt(0));
-    let total: Option<i64> = base
+    let counted = || {
+        base.clone()
+            .select_only()
+            .column(rollup::Column::Key)
+            .into_query()
+    };
+    let counted_total: Option<i64> = base
         .clone()
         .select_only()
         .column_as(distinct_keys(), "n")
         .into_tuple()
         .one(db)
         .await?;
-    let mut query = base
-        .select_only()
-        .column(rollup::Column::Key)
-        .column_as(sum_expr(), "n")
-        .group_by(rollup::Column::Key);
-    if let Some(a) = after {
-        query = query.having(
-            Condition::any().add(sum_expr().lt(a.count)).add(
-                Condition::all()
-                    .add(sum_expr().eq(a.count))
-                    .add(rollup::Column::Key.gt(a.key)),
-            ),
+    let idle_total = store::idle_count(db, environment_id, members, counted()).await?;
+    let total = u64::try_from(counted_total.unwrap_or(0)).unwrap_or(0) + idle_total;
+    // A cursor of count 0 lies among the members the window did not count.
+    let after_idle = match &after {
+        Some(a) if a.count <= 0 => Some(a.key.clone()),
+        _ => None,
+    };
+    let mut out = Vec::new();
+    if after_idle.is_none() {
+        let mut query = base
+            .clone()
+            .select_only()
+            .column(rollup::Column::Key)
+            .column_as(sum_expr(), "n")
+            .group_by(rollup::Column::Key);
+        if let Some(a) = after {
+            query = query.having(
+                Condition::any().add(sum_expr().lt(a.count)).add(
+                    Condition::all()
+                        .add(sum_expr().eq(a.count))
+                        .add(rollup::Column::Key.gt(a.key)),
+                ),
+            );
+        }
+        let found: Vec<(String, i64)> = query
+            .order_by_desc(sum_expr())
+            .order_by_asc(rollup::Column::Key)
+            .limit(first + 1)
+            .into_tuple()
+            .all(db)
+            .await?;
+        out.extend(
+            found
+                .into_iter()
+                .map(|(key, count)| WindowRow { key, count }),
         );
     }
-    let found: Vec<(String, i64)> = query
-        .order_by_desc(sum_expr())
-        .order_by_asc(rollup::Column::Key)
-        .limit(first + 1)
-        .into_tuple()
-        .all(db)
+    if out.len() as u64 <= first {
+        let want = first + 1 - out.len() as u64;
+        let idle = store::idle_members(
+            db,
+            environment_id,
+            members,
+            counted(),
+            after_idle.as_deref(),
+            want,
+        )
         .await?;
-    let has_next = found.len() as u64 > first;
+        out.extend(idle.into_iter().map(|key| WindowRow { key, count: 0 }));
+    }
+    let has_next = out.len() as u64 > first;
+    out.truncate(first as usize);
     Ok(WindowPage {
-        rows: found
-            .into_iter()
-            .take(first as usize)
-            .map(|(key, count)| WindowRow { key, count })
-            .collect(),
+        rows: out,
         has_next,
-        total: total.unwrap_or(0) as u64,
+        total,
     })
 }
 

@@ -326,8 +326,9 @@ pub fn increments(e: &EventFacts<'_>, out: &mut Increments) {
 pub mod dash {
     /// asset.uploaded events per source (key, '' when absent) and asset type (sub).
     pub const DASH_UPLOADS: &str = "dashUploads";
-    /// Actions per acting user (key): every event with a user as actor; on user.*
-    /// events the actor is the admin in `byUserId`, when known.
+    /// Actions per acting user (key): every event with a user as actor. The actor is
+    /// the `userId`, except on user.created / updated / deleted, where it is the admin in
+    /// `byUserId` when known; a login or logout is its own user's action.
     pub const DASH_USER_ACTIONS: &str = "dashUserActions";
 }
 

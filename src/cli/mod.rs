@@ -1,5 +1,6 @@
 //! The command line: `dam-insights <command>`; `serve` is the default.
 mod commands;
+mod demo_key;
 pub mod progress;
 mod serve;
 
@@ -68,16 +69,16 @@ pub struct SeedArgs {
     #[arg(long, default_value = "Europe/Amsterdam")]
     pub timezone: String,
     /// About how many events to make.
-    #[arg(long, default_value_t = 300_000)]
+    #[arg(long, default_value_t = crate::seed::DEMO_EVENTS)]
     pub events: u64,
     /// Random seed: the same seed makes the same data.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
     /// Number of users.
-    #[arg(long, default_value_t = 50)]
+    #[arg(long, default_value_t = crate::seed::DEMO_USERS)]
     pub users: u32,
     /// Number of assets.
-    #[arg(long, default_value_t = 5_000)]
+    #[arg(long, default_value_t = crate::seed::DEMO_ASSETS)]
     pub assets: u32,
     /// The last day of activity (YYYY-MM-DD, in the environment's zone); default today.
     #[arg(long)]

@@ -1,15 +1,14 @@
 //! `serve`: the HTTP server, with graceful shutdown on SIGTERM and Ctrl-C.
 use super::SeedArgs;
-use crate::config::Config;
+use crate::config::{Config, DEMO_KEY_FILE};
 use crate::seed;
-use crate::storage::{environments, keys};
+use crate::storage::environments;
 use anyhow::Context;
 
 pub async fn serve(config: Config) -> anyhow::Result<()> {
     let (_, embedded) = config.database();
     let bind = config.bind;
-    let state = crate::build(config).await?;
-    let mut demo_key = None;
+    let mut state = crate::build(config).await?;
     if embedded {
         // Only the embedded default fills itself: a database named by DATABASE_URL is
         // never seeded except by `dam-insights seed`.
@@ -19,7 +18,8 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
             eprintln!("{summary}");
         }
         if let Some(demo) = environments::find_by_name(&state.db, "demo").await? {
-            demo_key = Some(keys::create(&state.db, demo.id, &keys::Scope::ALL).await?);
+            let path = std::path::Path::new(DEMO_KEY_FILE);
+            state.demo_key = Some(super::demo_key::demo_key(&state.db, &demo, path).await?);
         }
     }
     let listener = tokio::net::TcpListener::bind(bind)
@@ -28,9 +28,9 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
     tracing::info!(%addr, "listening");
     eprintln!("GraphiQL: http://{addr}/graphql");
-    if let Some(key) = demo_key {
+    if let Some(key) = &state.demo_key {
         eprintln!(
-            "demo API key (reports:read, admin, events:write), send as `Authorization: Bearer <key>`:"
+            "demo API key (reports:read, admin, events:write; kept in {DEMO_KEY_FILE}), send as `Authorization: Bearer <key>`:"
         );
         eprintln!("{key}");
     }

@@ -2,21 +2,25 @@
 //! the last 7 or 30 days. Needs the `admin` scope.
 use super::IntoGql;
 use super::context::{caller, db, now};
+use super::dashboard_figures::{
+    AssetTypeCount, DashboardAssets, DashboardCollections, DashboardPortals, DashboardUsers,
+    DayUploads, RoleCount,
+};
 use super::enums::AssetType;
 use super::ids::{cursor, page_size, parse_cursor};
 use super::loaders::{CollectionLoader, UserLoader, load_many};
 use super::nodes::{Collection, User};
-use super::range::{Date, DateRangeValue};
+use super::range::DateRangeValue;
 use crate::analytics::dashboard::{
     self as dash, UploadFilter, WindowPage, WindowRow, day_periods, window,
 };
 use crate::analytics::range::DayRange;
 use crate::analytics::rollups::{dash::DASH_USER_ACTIONS, m};
 use crate::error::AppError;
-use crate::storage::dashboard as store;
+use crate::storage::dashboard::{self as store, Members};
 use crate::storage::environments::Environment;
 use crate::storage::keys::Scope;
-use async_graphql::{Context, Enum, Object, Result, SimpleObject};
+use async_graphql::{Context, Enum, Object, Result};
 
 /// The days a dashboard's activity figures cover, ending today in the environment's
 /// time zone (today included).
@@ -75,87 +79,21 @@ pub struct Dashboard {
     range: DayRange,
 }
 
-/// Assets of one type.
-#[derive(SimpleObject)]
-pub struct AssetTypeCount {
-    /// The type; null for assets known only from events that named them.
-    pub asset_type: Option<AssetType>,
-    /// Assets of the type, archived ones included, deleted ones not.
-    pub count: i64,
-    /// Archived assets of the type.
-    pub archived: i64,
-}
-
-/// The assets stored in the DAM.
-#[derive(SimpleObject)]
-pub struct DashboardAssets {
-    /// Assets not deleted (archived ones included).
-    pub total: i64,
-    /// Archived assets (counted in `total` too).
-    pub archived: i64,
-    /// `total` split by asset type. CSV: GET /v1/exports/dashboard-assets-by-type.csv
-    pub by_type: Vec<AssetTypeCount>,
-}
-
-/// Users of one role.
-#[derive(SimpleObject)]
-pub struct RoleCount {
-    /// The DAM's role name; null when unknown.
-    pub role: Option<String>,
-    /// Users with the role (deleted users not counted).
-    pub count: i64,
-}
-
-/// The DAM's users.
-#[derive(SimpleObject)]
-pub struct DashboardUsers {
-    /// Users not deleted.
-    pub total: i64,
-    /// `total` split by role, by role name. CSV: GET /v1/exports/dashboard-users-by-role.csv
-    pub by_role: Vec<RoleCount>,
-}
-
-/// Collections and the assets they hold.
-#[derive(SimpleObject)]
-pub struct DashboardCollections {
-    /// Every collection.
-    pub total: i64,
-    /// Distinct assets (not deleted) held by any collection.
-    pub assets: i64,
-    /// Collections whose public link is on.
-    pub published: i64,
-    /// Distinct assets (not deleted) held by any published collection.
-    pub published_assets: i64,
-}
-
-/// Live (published) portals.
-#[derive(SimpleObject)]
-pub struct DashboardPortals {
-    /// Portals live now.
-    pub live: i64,
-    /// The sum of their asset counts, as last published.
-    pub assets: i64,
-}
-
-/// Uploads on one day.
-#[derive(SimpleObject)]
-pub struct DayUploads {
-    /// The calendar day, in the environment's time zone.
-    pub day: Date,
-    /// asset.uploaded events on it (matching the filters).
-    pub uploads: i64,
-}
-
-crate::ranked_connection_type!(DashboardCollectionConnection, DashboardCollectionEdge, Collection, "the most viewed collections of the window", {
-    /// collection.viewed events of the collection in the window, through the public link
-    /// or not.
+crate::ranked_connection_type!(DashboardCollectionConnection, DashboardCollectionEdge, Collection, "the dashboard's collections by views in the window: those viewed, then every other published collection", {
+    /// Every collection.viewed event of the collection in the window, through the public
+    /// link or not, anonymous or not (each event is one view: opening the collection);
+    /// 0 for a published collection nobody viewed.
     views: i64,
 });
-crate::ranked_connection_type!(ActiveUserConnection, ActiveUserEdge, User, "the most active users of the window", {
-    /// The user's actions in the window: every event with the user as actor (on user.*
-    /// events, the admin who made the change).
+crate::ranked_connection_type!(ActiveUserConnection, ActiveUserEdge, User, "the dashboard's users by actions in the window: those who acted, then every other user", {
+    /// Events of the window that the user made: every event whose actor is the user. The
+    /// actor is the event's `userId`, except on user.created, user.updated and
+    /// user.deleted, whose `userId` is the user changed: those count for the admin in
+    /// `byUserId` (for nobody without it). A login or logout is its own user's action.
+    /// Anonymous events (no `userId`) count for nobody. 0 for a user who did nothing.
     actions: i64,
-    /// `actions` as a percentage of all users' actions in the window (0 to 100).
+    /// `actions` as a percentage (0 to 100) of the sum of every user's `actions` in the
+    /// window, that is of all the window's events that have an actor; 0 when none has.
     share_percent: f64,
 });
 
@@ -196,6 +134,7 @@ impl Dashboard {
         &self,
         ctx: &Context<'_>,
         metric: &str,
+        members: Members,
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<(WindowPage, bool)> {
@@ -207,6 +146,7 @@ impl Dashboard {
             self.env.id,
             metric,
             &day_periods(&self.range),
+            members,
             after,
             first,
         )
@@ -279,9 +219,11 @@ impl Dashboard {
             .gql()?;
         Ok(DashboardPortals { live, assets })
     }
-    /// Collections by views in the window (every collection.viewed, through the public
-    /// link or not), most first, ties by collection id; the first 10 are the dashboard's
-    /// "Total Views - Top 10". CSV: GET
+    /// Collections by views in the window (every collection.viewed event, through the
+    /// public link or not), most first, ties by collection id; then, with 0 views, every
+    /// published collection not viewed in the window, by id. The first 10 are the
+    /// dashboard's "Total Views - Top 10"; paging on gives every published collection
+    /// (and any other viewed in the window), as the downloaded version does. CSV: GET
     /// /v1/exports/dashboard-top-viewed-collections.csv?window=LAST_7_DAYS
     #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
     async fn top_viewed_collections(
@@ -290,7 +232,15 @@ impl Dashboard {
         #[graphql(desc = "Page size: 0 to 100, default 10.")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last item of the previous page.")] after: Option<String>,
     ) -> Result<DashboardCollectionConnection> {
-        let (page, after_given) = self.ranked(ctx, m::COLLECTION_VIEWS, first, after).await?;
+        let (page, after_given) = self
+            .ranked(
+                ctx,
+                m::COLLECTION_VIEWS,
+                Members::PublishedCollections,
+                first,
+                after,
+            )
+            .await?;
         let keys = page.rows.iter().map(|r| r.key.clone()).collect();
         let mut found = load_many::<CollectionLoader>(ctx, keys).await?;
         Ok(DashboardCollectionConnection {
@@ -340,8 +290,10 @@ impl Dashboard {
             .collect())
     }
     /// Users by actions in the window, most first, ties by user id, with their share of
-    /// all users' actions; the first 10 are the dashboard's "Active Users - Top 10".
-    /// CSV: GET /v1/exports/dashboard-most-active-users.csv?window=LAST_30_DAYS
+    /// all users' actions; then, with 0 actions, every other user not deleted, by id. The
+    /// first 10 are the dashboard's "Active Users - Top 10"; paging on gives every user,
+    /// as the downloaded version does. CSV: GET
+    /// /v1/exports/dashboard-most-active-users.csv?window=LAST_30_DAYS
     #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
     async fn most_active_users(
         &self,
@@ -349,7 +301,9 @@ impl Dashboard {
         #[graphql(desc = "Page size: 0 to 100, default 10.")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last item of the previous page.")] after: Option<String>,
     ) -> Result<ActiveUserConnection> {
-        let (page, after_given) = self.ranked(ctx, DASH_USER_ACTIONS, first, after).await?;
+        let (page, after_given) = self
+            .ranked(ctx, DASH_USER_ACTIONS, Members::Users, first, after)
+            .await?;
         let all = dash::total(
             db(ctx).gql()?,
             self.env.id,

@@ -4,6 +4,7 @@ pub mod catalog;
 pub mod connection;
 pub mod context;
 pub mod dashboard;
+mod dashboard_figures;
 pub mod enums;
 pub mod events;
 pub mod ids;

@@ -7,7 +7,6 @@ use crate::graphql::context::Auth;
 use crate::graphql::limits::{CostMeter, RateKey, coded_error};
 use crate::graphql::loaders;
 use crate::storage::keys::Caller;
-use async_graphql::http::GraphiQLSource;
 use async_graphql::parser::types::OperationType;
 use async_graphql::{Request, Variables};
 use axum::body::Bytes;
@@ -276,6 +275,25 @@ async fn execute(
     respond(answer, status, Value::Object(body))
 }
 
+/// GET /schema.graphql: the schema's SDL (as checked in at `schema.graphql`), for
+/// tools and people without introspection at hand; off in production, like
+/// introspection.
+pub async fn sdl(State(state): State<AppState>) -> Response {
+    if state.config.production {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    // Built once: the schema does not change while the server runs.
+    static SDL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    (
+        [(
+            CONTENT_TYPE,
+            HeaderValue::from_static("text/plain; charset=utf-8"),
+        )],
+        SDL.get_or_init(crate::graphql::sdl).clone(),
+    )
+        .into_response()
+}
+
 fn wants_html(headers: &HeaderMap) -> bool {
     headers
         .get(ACCEPT)
@@ -290,13 +308,7 @@ pub async fn get(State(state): State<AppState>, headers: HeaderMap, uri: Uri) ->
             .into_owned()
             .collect();
     if pairs.is_empty() && wants_html(&headers) && !state.config.production {
-        return Html(
-            GraphiQLSource::build()
-                .endpoint("/graphql")
-                .title("dam-insights")
-                .finish(),
-        )
-        .into_response();
+        return Html(super::graphiql::page("/graphql", state.demo_key.as_deref())).into_response();
     }
     let answer = match negotiate(&headers) {
         Ok(answer) => answer,

@@ -2,6 +2,7 @@
 pub mod auth;
 pub mod exports;
 mod field_order;
+mod graphiql;
 pub mod graphql;
 pub mod health;
 pub mod ingest;
@@ -33,6 +34,9 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Where "now" comes from (dashboard windows, report expiry).
     pub clock: crate::clock::SharedClock,
+    /// The demo environment's key (every scope) when serving the embedded demo; None
+    /// otherwise. GraphiQL's headers start with it.
+    pub demo_key: Option<String>,
 }
 
 /// The whole HTTP surface.
@@ -59,6 +63,7 @@ pub fn app(state: AppState) -> Router {
             get(exports::activity_report_csv),
         )
         .route("/v1/exports/{file}", get(exports::export_csv))
+        .route("/schema.graphql", get(graphql::sdl))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .layer(CompressionLayer::new())

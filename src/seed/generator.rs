@@ -32,15 +32,15 @@ pub struct GeneratorOptions {
 }
 
 impl GeneratorOptions {
-    /// The demo environment's activity: 300k events, 50 users, 5,000 assets.
+    /// The demo environment's activity (see [`super::DEMO_EVENTS`]).
     pub fn demo(until: NaiveDate, time_zone: Tz) -> Self {
         GeneratorOptions {
-            events: 300_000,
+            events: super::DEMO_EVENTS,
             seed: 1,
             until,
             time_zone,
-            users: 50,
-            assets: 5_000,
+            users: super::DEMO_USERS,
+            assets: super::DEMO_ASSETS,
             id_prefix: String::new(),
         }
     }

@@ -10,15 +10,15 @@ use sea_orm::DatabaseConnection;
 use std::time::Instant;
 
 impl SeedArgs {
-    /// The demo environment: ~300k events over 13 months, 50 users, 5,000 assets.
+    /// The demo environment (see [`super::DEMO_EVENTS`]), ending today.
     pub fn demo() -> Self {
         SeedArgs {
             environment: "demo".into(),
             timezone: "Europe/Amsterdam".into(),
-            events: 300_000,
+            events: super::DEMO_EVENTS,
             seed: 1,
-            users: 50,
-            assets: 5_000,
+            users: super::DEMO_USERS,
+            assets: super::DEMO_ASSETS,
             until: None,
         }
     }

@@ -2,7 +2,9 @@
 //! collections, live portals), counted from the catalog tables of one environment.
 use crate::error::AppResult;
 use entity::{asset, collection, collection_asset, portal, user};
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, JoinType, Query};
+use sea_orm::sea_query::{
+    Alias, Expr, ExprTrait, IntoIden, JoinType, Order, Query, SelectStatement,
+};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect,
 };
@@ -158,4 +160,82 @@ pub async fn live_portals(db: &DatabaseConnection, environment_id: i64) -> AppRe
         .one(db)
         .await?;
     Ok(row.unwrap_or((0, 0)))
+}
+
+/// Who a dashboard ranking lists after those it counted, with a count of 0: the
+/// downloaded versions show "all users" and "all published collections" (seed 001).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Members {
+    /// Every user not deleted.
+    Users,
+    /// Every published (public) collection.
+    PublishedCollections,
+}
+
+impl Members {
+    /// The members' ids that `counted` (a query of one column of keys) does not hold.
+    fn idle(self, environment_id: i64, counted: SelectStatement) -> SelectStatement {
+        let mut q = Query::select();
+        match self {
+            Members::Users => q
+                .column(user::Column::Id)
+                .from(user::Entity)
+                .and_where(Expr::col(user::Column::EnvironmentId).eq(environment_id))
+                .and_where(Expr::col(user::Column::Status).ne(DELETED))
+                .and_where(Expr::col(user::Column::Id).not_in_subquery(counted)),
+            Members::PublishedCollections => q
+                .column(collection::Column::Id)
+                .from(collection::Entity)
+                .and_where(Expr::col(collection::Column::EnvironmentId).eq(environment_id))
+                .and_where(Expr::col(collection::Column::IsPublic).eq(true))
+                .and_where(Expr::col(collection::Column::Id).not_in_subquery(counted)),
+        };
+        q
+    }
+}
+
+/// Up to `limit` ids of the members `counted` does not hold, after the id `after`, by id.
+pub async fn idle_members(
+    db: &DatabaseConnection,
+    environment_id: i64,
+    members: Members,
+    counted: SelectStatement,
+    after: Option<&str>,
+    limit: u64,
+) -> AppResult<Vec<String>> {
+    let id = match members {
+        Members::Users => user::Column::Id.into_iden(),
+        Members::PublishedCollections => collection::Column::Id.into_iden(),
+    };
+    let mut q = members.idle(environment_id, counted);
+    if let Some(after) = after {
+        q.and_where(Expr::col(id.clone()).gt(after));
+    }
+    q.order_by(id, Order::Asc).limit(limit);
+    let rows = db
+        .query_all_raw(db.get_database_backend().build(&q))
+        .await?;
+    rows.iter()
+        .map(|row| Ok(row.try_get_by_index::<String>(0)?))
+        .collect()
+}
+
+/// How many members `counted` does not hold.
+pub async fn idle_count(
+    db: &DatabaseConnection,
+    environment_id: i64,
+    members: Members,
+    counted: SelectStatement,
+) -> AppResult<u64> {
+    let mut q = Query::select();
+    q.expr_as(count_expr(), Alias::new("n"))
+        .from_subquery(members.idle(environment_id, counted), Alias::new("idle"));
+    let n: i64 = match db
+        .query_one_raw(db.get_database_backend().build(&q))
+        .await?
+    {
+        Some(row) => row.try_get("", "n")?,
+        None => 0,
+    };
+    Ok(u64::try_from(n).unwrap_or(0))
 }

@@ -22,7 +22,7 @@ fn upload(id: &str, t: String, user: &str, asset: &str, kind: &str, source: &str
     )
 }
 
-fn user_created(id: &str, t: String, user: &str, role: &str, by: Option<&str>) -> Value {
+pub fn user_created(id: &str, t: String, user: &str, role: &str, by: Option<&str>) -> Value {
     let mut f = json!({"email": format!("{user}@example.com"), "name": user.to_uppercase(), "role": role, "groups": ["Team"], "via": "MANUAL"});
     if let Some(by) = by {
         f["byUserId"] = json!(by);
@@ -40,7 +40,7 @@ fn add(id: &str, t: String, user: &str, asset: &str, collection: &str) -> Value 
     )
 }
 
-fn view(id: &str, t: String, user: Option<&str>, collection: &str, public: bool) -> Value {
+pub fn view(id: &str, t: String, user: Option<&str>, collection: &str, public: bool) -> Value {
     ev(
         id,
         "collection.viewed",
@@ -50,7 +50,7 @@ fn view(id: &str, t: String, user: Option<&str>, collection: &str, public: bool)
     )
 }
 
-fn created(id: &str, t: String, user: &str, collection: &str, public: bool) -> Value {
+pub fn created(id: &str, t: String, user: &str, collection: &str, public: bool) -> Value {
     ev(
         id,
         "collection.created",

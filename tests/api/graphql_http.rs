@@ -153,7 +153,65 @@ async fn a_browser_gets_graphiql() {
         .unwrap();
     let reply = app.send(request).await;
     assert_eq!(reply.status, StatusCode::OK);
-    assert!(String::from_utf8_lossy(&reply.body).contains("graphiql"));
+    let html = String::from_utf8_lossy(&reply.body).into_owned();
+    // Exact production builds, each pinned by an integrity hash; nothing unpinned.
+    for url in [
+        "https://unpkg.com/graphiql@4.1.2/graphiql.min.js",
+        "https://unpkg.com/graphiql@4.1.2/graphiql.min.css",
+        "https://unpkg.com/react@18.3.1/umd/react.production.min.js",
+        "https://unpkg.com/react-dom@18.3.1/umd/react-dom.production.min.js",
+    ] {
+        let at = html.find(url).unwrap_or_else(|| panic!("{url} missing"));
+        let tag_end = at + html[at..].find('>').unwrap();
+        let tag = &html[html[..at].rfind('<').unwrap()..tag_end];
+        assert!(tag.contains("integrity=\"sha384-"), "{tag}");
+        assert!(tag.contains("crossorigin=\"anonymous\""), "{tag}");
+    }
+    let external = html.matches("https://").count();
+    assert_eq!(external, 4, "no other outside address: {html}");
+    assert!(!html.contains("development"), "production builds only");
+    // Offline, the page says why and where the schema and curl examples are.
+    assert!(html.contains("GraphiQL could not load"));
+    assert!(html.contains("href=\"/schema.graphql\""));
+    // No demo key outside the embedded demo.
+    assert!(html.contains("\"demoKey\":null"), "{html}");
+}
+
+#[tokio::test]
+async fn on_the_embedded_demo_graphiql_starts_with_the_demo_key() {
+    let database = crate::helpers::fresh_database().await;
+    let config = dam_insights::config::Config::for_database(database.url.clone());
+    let mut state = dam_insights::build(config).await.unwrap();
+    state.demo_key = Some("dami_demo</script>".into());
+    let app = crate::helpers::TestApp::from_state(state, database);
+    let request = Request::get("/graphql")
+        .header("accept", "text/html")
+        .body(Body::empty())
+        .unwrap();
+    let html = String::from_utf8(app.send(request).await.body).unwrap();
+    assert!(
+        html.contains("\"demoKey\":\"dami_demo\\u003c/script>\""),
+        "{html}"
+    );
+    assert_eq!(
+        html.matches("</script>").count(),
+        5,
+        "the key cannot close a script"
+    );
+}
+
+#[tokio::test]
+async fn the_schema_is_served_as_sdl() {
+    let app = spawn_app().await;
+    let reply = app
+        .send(Request::get("/schema.graphql").body(Body::empty()).unwrap())
+        .await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert!(reply.content_type().starts_with("text/plain"));
+    let served = String::from_utf8(reply.body).unwrap();
+    let checked_in =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/schema.graphql")).unwrap();
+    assert_eq!(served, checked_in);
 }
 
 #[tokio::test]

@@ -618,6 +618,10 @@ async fn production_mode_hides_the_schema_and_internals() {
         )
         .await;
     assert!(!String::from_utf8_lossy(&r.body).contains("graphiql"));
+    let r = app
+        .send(Request::get("/schema.graphql").body(Body::empty()).unwrap())
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
     // Outside production, suggestions help.
     let dev = spawn_app().await;
     let key = dev.full_key().await;
