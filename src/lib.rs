@@ -10,8 +10,10 @@ pub mod error;
 pub mod graphql;
 pub mod http;
 pub mod ingest;
+pub mod retention;
 pub mod seed;
 pub mod storage;
+pub mod telemetry;
 
 pub use http::{AppState, app};
 
@@ -40,6 +42,7 @@ pub async fn build_with_clock(
     db: sea_orm::DatabaseConnection,
     clock: clock::SharedClock,
 ) -> anyhow::Result<AppState> {
+    telemetry::install();
     storage::migrate(&db).await?;
     let ingestor = ingest::Ingestor::new(db.clone());
     if storage::rollups::missing(&db).await? {

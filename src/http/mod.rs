@@ -18,7 +18,8 @@ use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
-use tower_http::trace::TraceLayer;
+use crate::telemetry::http as telemetry;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -60,14 +61,32 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/v1/exports/{file}", get(exports::export_csv))
         .route("/healthz", get(health::healthz))
-        .route("/readyz", get(health::readyz))
+        .route("/readyz", get(health::readyz));
+    // /metrics is on the main address unless it has one of its own (`--metrics-bind`).
+    let router = match state.config.metrics_bind {
+        None => router.route("/metrics", get(telemetry::metrics)),
+        Some(_) => router,
+    };
+    let router = router
+        .layer(axum::middleware::from_fn(telemetry::track))
         .layer(CompressionLayer::new())
-        .layer(TraceLayer::new_for_http())
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(telemetry::request_span)
+                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+        )
         .with_state(state);
     match cors {
         Some(cors) => router.layer(cors),
         None => router,
     }
+}
+
+/// The router of the separate metrics address: `/metrics` alone.
+pub fn metrics_app(state: AppState) -> Router {
+    Router::new()
+        .route("/metrics", get(telemetry::metrics))
+        .with_state(state)
 }
 
 /// CORS for the allowed origins: browsers on them may call the API with a key; any other

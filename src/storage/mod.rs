@@ -7,6 +7,7 @@ pub mod dashboard;
 pub mod environments;
 pub mod events;
 pub mod keys;
+pub mod retention;
 pub mod rollups;
 
 use anyhow::Context;
