@@ -10,6 +10,7 @@ pub mod error;
 pub mod graphql;
 pub mod http;
 pub mod ingest;
+pub mod operator;
 pub mod retention;
 pub mod seed;
 pub mod storage;
@@ -54,6 +55,14 @@ pub async fn build_with_clock(
     }
     activity_reports::resume(&db).await?;
     let limits = graphql::limits::Limits::from_config(&config);
+    let operators = operator::Credentials::from_config(&config.operator_credential_sha256)?;
+    let admin_schema = graphql::operator::build_schema(
+        db.clone(),
+        ingestor.clone(),
+        clock.clone(),
+        &limits,
+        config.production,
+    );
     let limiter = graphql::limits::RateLimiter::new(limits.rate_points, limits.rate_window);
     let ingest_limiter = graphql::limits::RateLimiter::new(
         limits.ingest_events_per_second,
@@ -75,5 +84,7 @@ pub async fn build_with_clock(
         ingest_limiter: graphql::limits::IngestRate(ingest_limiter),
         config: Arc::new(config),
         clock,
+        admin_schema,
+        operators,
     })
 }

@@ -15,6 +15,7 @@ pub mod month;
 pub mod monthly;
 pub mod monthly_lists;
 pub mod nodes;
+pub mod operator;
 pub mod range;
 pub mod stats;
 pub mod viewer;
@@ -64,7 +65,8 @@ pub fn build_schema(
         .data(limits.clone())
         .data(limiter.clone())
         .data(ingest_rate)
-        .extension(limits::LimitsExtension { limits, limiter });
+        .extension(limits::LimitsExtension { limits, limiter })
+        .extension(crate::telemetry::graphql::OperationMetrics { endpoint: "graphql" });
     if production {
         builder = builder.disable_introspection().disable_suggestions();
     }

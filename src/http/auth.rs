@@ -7,7 +7,7 @@ use axum::http::header::AUTHORIZATION;
 use sea_orm::DatabaseConnection;
 
 /// The bearer token of the request, if it sent one.
-fn bearer(headers: &HeaderMap) -> Option<&str> {
+pub(super) fn bearer(headers: &HeaderMap) -> Option<&str> {
     let value = headers.get(AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())

@@ -1,4 +1,5 @@
 //! HTTP: the axum router, auth, ingest endpoints and health probes.
+pub mod admin;
 pub mod auth;
 pub mod exports;
 mod field_order;
@@ -34,6 +35,10 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Where "now" comes from (dashboard windows, report expiry).
     pub clock: crate::clock::SharedClock,
+    /// The operator's schema, served at `/admin/graphql`.
+    pub admin_schema: crate::graphql::operator::OperatorSchema,
+    /// The configured operator credentials.
+    pub operators: crate::operator::Credentials,
 }
 
 /// The whole HTTP surface.
@@ -60,6 +65,12 @@ pub fn app(state: AppState) -> Router {
             get(exports::activity_report_csv),
         )
         .route("/v1/exports/{file}", get(exports::export_csv))
+        .route(
+            "/admin/graphql",
+            get(admin::get)
+                .post(admin::post)
+                .layer(DefaultBodyLimit::max(graphql_limit)),
+        )
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz));
     // /metrics is on the main address unless it has one of its own (`--metrics-bind`).

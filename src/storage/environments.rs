@@ -65,8 +65,8 @@ fn check_name(name: &str) -> AppResult<()> {
 }
 
 /// Creates an environment; the name must be new.
-pub async fn create(
-    db: &DatabaseConnection,
+pub async fn create<C: ConnectionTrait>(
+    db: &C,
     name: &str,
     time_zone: &str,
 ) -> AppResult<Environment> {
@@ -88,7 +88,7 @@ pub async fn create(
     model.try_into()
 }
 
-pub async fn find_by_name(db: &DatabaseConnection, name: &str) -> AppResult<Option<Environment>> {
+pub async fn find_by_name<C: ConnectionTrait>(db: &C, name: &str) -> AppResult<Option<Environment>> {
     environment::Entity::find()
         .filter(environment::Column::Name.eq(name))
         .one(db)
