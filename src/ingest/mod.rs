@@ -176,7 +176,10 @@ impl Ingestor {
     }
 
     /// Recomputes the environment's rollups from its raw events, holding off its writers
-    /// meanwhile. Returns the number of events read.
+    /// meanwhile. Returns the number of events read. Once retention deleted old events,
+    /// only the periods whose events are all still there are recomputed (see
+    /// [`rollups::Rebuilt`]): the older ones keep their rollups, which no longer have the
+    /// raw events to be rebuilt from.
     pub async fn rebuild_rollups(
         &self,
         env: &Environment,
@@ -185,7 +188,13 @@ impl Ingestor {
         let _guard = self.lock_sqlite().await;
         let txn = self.begin_write().await?;
         self.lock_environment(&txn, env.id).await?;
-        let read = rollups::rebuild(&txn, env.id, progress).await?;
+        let retention = crate::storage::environments::retention(&txn, env.id).await?;
+        let periods = rollups::Rebuilt {
+            from: retention
+                .deleted_before
+                .map(|at| crate::analytics::time::complete_from(at, env.time_zone)),
+        };
+        let read = rollups::rebuild(&txn, env.id, &periods, progress).await?;
         txn.commit().await?;
         Ok(read)
     }
