@@ -5,6 +5,7 @@ pub mod connection;
 pub mod context;
 pub mod dashboard;
 pub mod enums;
+pub mod erasure;
 pub mod events;
 pub mod ids;
 pub mod ingest;
@@ -38,7 +39,11 @@ pub struct Query(
 
 /// Every mutation root field.
 #[derive(MergedObject, Default)]
-pub struct Mutation(ingest::IngestMutation, activity::ActivityMutation);
+pub struct Mutation(
+    ingest::IngestMutation,
+    activity::ActivityMutation,
+    erasure::ErasureMutation,
+);
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
 

@@ -6,6 +6,7 @@ pub mod bulk;
 pub mod catalog;
 pub mod dashboard;
 pub mod environments;
+pub mod erasure;
 pub mod events;
 pub mod keys;
 pub mod retention;
