@@ -74,14 +74,19 @@ async fn run_all(ingestor: &Ingestor, now: DateTime<Utc>) -> AppResult<Summary> 
 /// Deletes the environment's raw events from before `cutoff`, job events excepted, a
 /// batch per transaction; returns how many.
 pub async fn purge(ingestor: &Ingestor, environment_id: i64, cutoff: DateTime<Utc>) -> AppResult<u64> {
-    let locked = ingestor.lock(environment_id).await?;
-    store::mark_deleted_before(&locked.txn, environment_id, cutoff).await?;
-    locked.txn.commit().await?;
+    {
+        let locked = ingestor.lock(environment_id).await?;
+        store::mark_deleted_before(&locked.txn, environment_id, cutoff).await?;
+        locked.txn.commit().await?;
+    }
     let mut deleted = 0;
     loop {
-        let locked = ingestor.lock(environment_id).await?;
-        let n = store::delete_batch(&locked.txn, environment_id, cutoff, BATCH).await?;
-        locked.txn.commit().await?;
+        let n = {
+            let locked = ingestor.lock(environment_id).await?;
+            let n = store::delete_batch(&locked.txn, environment_id, cutoff, BATCH).await?;
+            locked.txn.commit().await?;
+            n
+        };
         deleted += n;
         crate::telemetry::retention_deleted(n);
         if n < BATCH {

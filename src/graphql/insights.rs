@@ -139,7 +139,7 @@ impl RangeMetric {
     /// CSV: GET /v1/exports/metric-events.csv?from=YYYY-MM-DD&to=YYYY-MM-DD&metric=<MetricName>&includeBulk=false
     /// Raw events older than the environment's retention are deleted
     /// (`viewer.environment.eventsDeletedBefore`): this list no longer holds them, while
-    /// the counts still do (`totalCount` is then below the count).
+    /// the counts and `totalCount` still count them.
     #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
     async fn events(
         &self,
@@ -783,7 +783,7 @@ impl InsightsQuery {
     /// CSV: GET /v1/exports/metric-events.csv?from=YYYY-MM-DD&to=YYYY-MM-DD&metric=<MetricName>&includeBulk=false
     /// Raw events older than the environment's retention are deleted
     /// (`viewer.environment.eventsDeletedBefore`): this list no longer holds them, while
-    /// the counts still do (`totalCount` is then below the count).
+    /// the counts and `totalCount` still count them.
     #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
     async fn events(
         &self,

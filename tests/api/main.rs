@@ -17,3 +17,4 @@ mod security;
 mod time_zones;
 mod metrics_endpoint;
 mod operator;
+mod retention;
