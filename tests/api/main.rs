@@ -18,3 +18,4 @@ mod time_zones;
 mod metrics_endpoint;
 mod operator;
 mod retention;
+mod erasure;
