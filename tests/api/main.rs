@@ -19,3 +19,4 @@ mod metrics_endpoint;
 mod operator;
 mod retention;
 mod erasure;
+mod citus;

@@ -50,6 +50,7 @@ fn ingestor<'a>(ctx: &'a Context<'_>) -> AppResult<&'a Ingestor> {
 #[derive(Default)]
 pub struct OperatorQuery;
 
+/// What the operator reads: environments, their keys, the audit log.
 #[Object]
 impl OperatorQuery {
     /// Every environment, by name.
@@ -128,6 +129,8 @@ impl OperatorQuery {
 #[derive(Default)]
 pub struct OperatorMutation;
 
+/// What the operator changes: environments and keys, each change written to the audit
+/// log.
 #[Object]
 impl OperatorMutation {
     /// Creates an environment.
