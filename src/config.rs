@@ -89,12 +89,22 @@ pub struct Config {
 
     /// SHA-256 (64 hex digits) of each operator credential allowed on `/admin/graphql`,
     /// comma-separated; `dam-insights operator-credential` makes one. Unset: no operator.
-    #[arg(long, env = "OPERATOR_CREDENTIAL_SHA256", value_delimiter = ',', global = true)]
+    #[arg(
+        long,
+        env = "OPERATOR_CREDENTIAL_SHA256",
+        value_delimiter = ',',
+        global = true
+    )]
     pub operator_credential_sha256: Vec<String>,
 
     /// Seconds between runs of the retention job (deleting raw events older than each
     /// environment's retention); 0 turns it off.
-    #[arg(long, env = "RETENTION_INTERVAL_SECS", default_value_t = 3600, global = true)]
+    #[arg(
+        long,
+        env = "RETENTION_INTERVAL_SECS",
+        default_value_t = 3600,
+        global = true
+    )]
     pub retention_interval_secs: u64,
 }
 

@@ -83,7 +83,10 @@ mod tests {
         let creds = Credentials::from_config(&[digest.to_uppercase()]).unwrap();
         let op = creds.authenticate(&token).expect("the credential");
         assert_eq!(op.actor, format!("operator:{}", &digest[..12]));
-        assert!(creds.authenticate(&digest).is_none(), "the hash is no credential");
+        assert!(
+            creds.authenticate(&digest).is_none(),
+            "the hash is no credential"
+        );
         assert!(creds.authenticate("damop_wrong").is_none());
         assert!(Credentials::from_config(&["abc".into()]).is_err());
     }

@@ -73,7 +73,11 @@ async fn run_all(ingestor: &Ingestor, now: DateTime<Utc>) -> AppResult<Summary> 
 
 /// Deletes the environment's raw events from before `cutoff`, job events excepted, a
 /// batch per transaction; returns how many.
-pub async fn purge(ingestor: &Ingestor, environment_id: i64, cutoff: DateTime<Utc>) -> AppResult<u64> {
+pub async fn purge(
+    ingestor: &Ingestor,
+    environment_id: i64,
+    cutoff: DateTime<Utc>,
+) -> AppResult<u64> {
     {
         let locked = ingestor.lock(environment_id).await?;
         store::mark_deleted_before(&locked.txn, environment_id, cutoff).await?;

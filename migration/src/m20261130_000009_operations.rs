@@ -66,7 +66,11 @@ impl MigrationTrait for Migration {
         manager
             .drop_table(Table::drop().table("audit_log").to_owned())
             .await?;
-        for column in ["retention_days", "events_deleted_before", "pseudonym_secret"] {
+        for column in [
+            "retention_days",
+            "events_deleted_before",
+            "pseudonym_secret",
+        ] {
             manager
                 .alter_table(
                     Table::alter()

@@ -31,7 +31,10 @@ pub fn complete_from(at: DateTime<Utc>, tz: Tz) -> (String, String) {
             .checked_add_months(chrono::Months::new(1))
             .unwrap_or(first_of_month)
     };
-    (month.format("%Y-%m").to_string(), day.format("%Y-%m-%d").to_string())
+    (
+        month.format("%Y-%m").to_string(),
+        day.format("%Y-%m-%d").to_string(),
+    )
 }
 
 pub fn day_start(day: NaiveDate, tz: Tz) -> DateTime<Utc> {

@@ -71,7 +71,9 @@ pub fn build_schema(
         .data(limiter.clone())
         .data(ingest_rate)
         .extension(limits::LimitsExtension { limits, limiter })
-        .extension(crate::telemetry::graphql::OperationMetrics { endpoint: "graphql" });
+        .extension(crate::telemetry::graphql::OperationMetrics {
+            endpoint: "graphql",
+        });
     if production {
         builder = builder.disable_introspection().disable_suggestions();
     }

@@ -45,14 +45,26 @@ pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Bytes
         match tokio::time::timeout(timeout, state.admin_schema.execute(request)).await {
             Ok(response) => response,
             Err(_) => async_graphql::Response::from_errors(vec![coded_error(
-                format!("the request ran over the time limit of {} ms", timeout.as_millis()),
+                format!(
+                    "the request ran over the time limit of {} ms",
+                    timeout.as_millis()
+                ),
                 "TIMEOUT",
             )]),
         };
     for e in &mut response.errors {
-        if e.extensions.as_ref().is_none_or(|x| x.get("code").is_none()) {
-            let code = if e.path.is_empty() { "BAD_USER_INPUT" } else { "INTERNAL" };
-            e.extensions.get_or_insert_with(Default::default).set("code", code);
+        if e.extensions
+            .as_ref()
+            .is_none_or(|x| x.get("code").is_none())
+        {
+            let code = if e.path.is_empty() {
+                "BAD_USER_INPUT"
+            } else {
+                "INTERNAL"
+            };
+            e.extensions
+                .get_or_insert_with(Default::default)
+                .set("code", code);
         }
     }
     // A request error (the document does not parse or validate) runs no field: no data.
@@ -61,7 +73,10 @@ pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Bytes
         && !response.errors.is_empty();
     let mut body = Map::new();
     if !request_error {
-        body.insert("data".into(), response.data.into_json().unwrap_or(Value::Null));
+        body.insert(
+            "data".into(),
+            response.data.into_json().unwrap_or(Value::Null),
+        );
     }
     if !response.errors.is_empty() {
         body.insert("errors".into(), json!(response.errors));

@@ -10,6 +10,7 @@ pub mod ingest;
 use crate::config::Config;
 use crate::graphql::AppSchema;
 use crate::ingest::Ingestor;
+use crate::telemetry::http as telemetry;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
@@ -19,7 +20,6 @@ use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
-use crate::telemetry::http as telemetry;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 /// What every handler shares.

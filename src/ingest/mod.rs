@@ -207,11 +207,7 @@ impl Ingestor {
         items: Vec<Item>,
         report: &mut IngestReport,
     ) -> AppResult<()> {
-        let before = (
-            report.accepted,
-            report.duplicates,
-            report.refused.rejected,
-        );
+        let before = (report.accepted, report.duplicates, report.refused.rejected);
         let result = self.ingest_items(env, items, report).await;
         crate::telemetry::events(
             report.accepted - before.0,
@@ -338,7 +334,11 @@ fn before_horizon(ev: &ValidEvent, horizon: Option<chrono::DateTime<Utc>>) -> bo
 }
 
 /// The refusal of an event older than the environment keeps.
-fn too_old(line: u64, ev: ValidEvent, retention: &crate::storage::environments::Retention) -> Rejection {
+fn too_old(
+    line: u64,
+    ev: ValidEvent,
+    retention: &crate::storage::environments::Retention,
+) -> Rejection {
     let kept = retention
         .days
         .map_or_else(String::new, |d| format!(" (raw events are kept {d} days)"));

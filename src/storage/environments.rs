@@ -1,9 +1,9 @@
 //! Environments (tenants): creation and look-up.
 use crate::error::{AppError, AppResult};
+use chrono::DateTime;
 use chrono::Utc;
 use chrono_tz::Tz;
 use entity::environment;
-use chrono::DateTime;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
@@ -88,7 +88,10 @@ pub async fn create<C: ConnectionTrait>(
     model.try_into()
 }
 
-pub async fn find_by_name<C: ConnectionTrait>(db: &C, name: &str) -> AppResult<Option<Environment>> {
+pub async fn find_by_name<C: ConnectionTrait>(
+    db: &C,
+    name: &str,
+) -> AppResult<Option<Environment>> {
     environment::Entity::find()
         .filter(environment::Column::Name.eq(name))
         .one(db)
@@ -150,7 +153,9 @@ impl Retention {
     /// deleted (or are about to be), so an event sent now from before it is refused (it
     /// could not be told from a repeat of a deleted one). None when nothing is deleted.
     pub fn horizon(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
-        let by_days = self.days.map(|d| now - chrono::Duration::days(i64::from(d)));
+        let by_days = self
+            .days
+            .map(|d| now - chrono::Duration::days(i64::from(d)));
         by_days.max(self.deleted_before)
     }
 }

@@ -8,8 +8,8 @@ use entity::{asset, collection, environment, event, job, rollup, user};
 use hmac::{Hmac, Mac};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
 };
 use serde_json::Value;
 
@@ -118,7 +118,9 @@ pub async fn erase<C: ConnectionTrait>(
 /// The user row (renamed, or merged into the pseudonym's from an earlier erasure) and
 /// the catalog columns naming the user.
 async fn catalog<C: ConnectionTrait>(db: &C, env: i64, id: &str, p: &str) -> AppResult<()> {
-    let merged = user::Entity::find_by_id((env, p.to_owned())).one(db).await?;
+    let merged = user::Entity::find_by_id((env, p.to_owned()))
+        .one(db)
+        .await?;
     let this = Condition::all()
         .add(user::Column::EnvironmentId.eq(env))
         .add(user::Column::Id.eq(id));
@@ -183,7 +185,9 @@ async fn events<C: ConnectionTrait>(db: &C, env: i64, id: &str, p: &str) -> AppR
         let Some(last) = rows.last() else { break };
         after = Some(last.0.clone());
         for (event_id, subject, mut payload) in rows {
-            let Some(fields) = payload.as_object_mut() else { continue };
+            let Some(fields) = payload.as_object_mut() else {
+                continue;
+            };
             let mut touched = false;
             if subject.as_deref() == Some(p) {
                 for f in PERSONAL_FIELDS {

@@ -33,7 +33,10 @@ pub async fn mark_deleted_before<C: ConnectionTrait>(
     cutoff: DateTime<Utc>,
 ) -> Result<(), DbErr> {
     environment::Entity::update_many()
-        .col_expr(environment::Column::EventsDeletedBefore, Expr::value(cutoff))
+        .col_expr(
+            environment::Column::EventsDeletedBefore,
+            Expr::value(cutoff),
+        )
         .filter(environment::Column::Id.eq(environment_id))
         .filter(
             Condition::any()

@@ -6,8 +6,8 @@ use crate::storage::bulk::{self, Column};
 use entity::{event, rollup};
 use sea_orm::prelude::DateTimeUtc;
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 use std::collections::{HashMap, HashSet};
 

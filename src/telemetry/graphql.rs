@@ -2,8 +2,8 @@
 //! its name recorded on the request's span.
 use super::names;
 use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery,
-    NextPrepareRequest, NextRequest,
+    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextPrepareRequest,
+    NextRequest,
 };
 use async_graphql::parser::types::{DocumentOperations, ExecutableDocument};
 use async_graphql::{Request, Response, ServerResult, Value, Variables};
@@ -55,7 +55,10 @@ fn label(name: Option<&str>) -> String {
         return "_anonymous".into();
     };
     let valid = name.len() <= MAX_NAME_LEN
-        && name.chars().next().is_some_and(|c| c == '_' || c.is_ascii_alphabetic())
+        && name
+            .chars()
+            .next()
+            .is_some_and(|c| c == '_' || c.is_ascii_alphabetic())
         && name.chars().all(|c| c == '_' || c.is_ascii_alphanumeric());
     if !valid {
         return "_invalid".into();

@@ -37,10 +37,7 @@ pub const RETENTION_DELETED: &str = "dam_retention_events_deleted_total";
 
 /// Gives each metric its description (Prometheus `# HELP`).
 pub(super) fn describe() {
-    describe_counter!(
-        HTTP_REQUESTS,
-        "HTTP requests by method, route and status"
-    );
+    describe_counter!(HTTP_REQUESTS, "HTTP requests by method, route and status");
     describe_histogram!(
         HTTP_DURATION,
         Unit::Seconds,

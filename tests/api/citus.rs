@@ -29,18 +29,28 @@ fn readme_layout() -> BTreeMap<String, &'static str> {
 
 async fn rows(app: &crate::helpers::TestApp, sql: &str) -> Vec<(String, String)> {
     let db = &app.db;
-    db.query_all_raw(Statement::from_string(db.get_database_backend(), sql.to_owned()))
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|r| (r.try_get_by_index(0).unwrap(), r.try_get_by_index(1).unwrap()))
-        .collect()
+    db.query_all_raw(Statement::from_string(
+        db.get_database_backend(),
+        sql.to_owned(),
+    ))
+    .await
+    .unwrap()
+    .into_iter()
+    .map(|r| {
+        (
+            r.try_get_by_index(0).unwrap(),
+            r.try_get_by_index(1).unwrap(),
+        )
+    })
+    .collect()
 }
 
 #[tokio::test]
 async fn every_table_is_laid_out_for_citus_by_environment_id() {
     if postgres_url().is_none() {
-        eprintln!("note: the Citus layout test reads PostgreSQL's catalog: skipped on SQLite (set DATABASE_URL to a PostgreSQL server)");
+        eprintln!(
+            "note: the Citus layout test reads PostgreSQL's catalog: skipped on SQLite (set DATABASE_URL to a PostgreSQL server)"
+        );
         return;
     }
     let app = spawn_app().await;
@@ -68,7 +78,10 @@ async fn every_table_is_laid_out_for_citus_by_environment_id() {
     for (index, first) in &unique {
         let table = index.split('.').next().unwrap();
         if distributed(table) {
-            assert_eq!(first, "environment_id", "{index} must start with environment_id");
+            assert_eq!(
+                first, "environment_id",
+                "{index} must start with environment_id"
+            );
         }
     }
     // Every foreign key between distributed tables includes environment_id on both sides.
@@ -87,9 +100,16 @@ async fn every_table_is_laid_out_for_citus_by_environment_id() {
     for (fk, columns) in &fks {
         let (src, dst) = fk.split_once(':').unwrap().1.split_once("->").unwrap();
         if distributed(src) && distributed(dst) {
-            assert!(columns.split(',').any(|c| c == "environment_id"), "{fk} lacks environment_id: {columns}");
+            assert!(
+                columns.split(',').any(|c| c == "environment_id"),
+                "{fk} lacks environment_id: {columns}"
+            );
         } else if distributed(src) {
-            assert_eq!(layout.get(dst), Some(&"reference"), "{fk}: a distributed table may only reference a reference table");
+            assert_eq!(
+                layout.get(dst),
+                Some(&"reference"),
+                "{fk}: a distributed table may only reference a reference table"
+            );
         }
     }
 }

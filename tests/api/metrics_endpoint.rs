@@ -6,8 +6,13 @@ use serde_json::json;
 
 /// The value of the sample `series` (name and labels exactly as rendered), if present.
 pub fn sample(text: &str, series: &str) -> Option<f64> {
-    text.lines()
-        .find_map(|l| l.strip_prefix(series)?.strip_prefix(' ')?.trim().parse().ok())
+    text.lines().find_map(|l| {
+        l.strip_prefix(series)?
+            .strip_prefix(' ')?
+            .trim()
+            .parse()
+            .ok()
+    })
 }
 
 async fn scrape(app: &crate::helpers::TestApp) -> String {
@@ -15,7 +20,11 @@ async fn scrape(app: &crate::helpers::TestApp) -> String {
         .send(Request::get("/metrics").body(Body::empty()).unwrap())
         .await;
     assert_eq!(reply.status.as_u16(), 200, "unauthenticated");
-    assert!(reply.content_type().starts_with("text/plain; version=0.0.4"));
+    assert!(
+        reply
+            .content_type()
+            .starts_with("text/plain; version=0.0.4")
+    );
     String::from_utf8(reply.body).unwrap()
 }
 
@@ -24,10 +33,19 @@ async fn metrics_count_operations_by_name_and_outcome_requests_events_and_the_po
     let app = spawn_app().await;
     let key = app.full_key().await;
     for _ in 0..2 {
-        app.data(&key, "query MetricsProbeOk { viewer { scopes } }", json!({})).await;
+        app.data(
+            &key,
+            "query MetricsProbeOk { viewer { scopes } }",
+            json!({}),
+        )
+        .await;
     }
     let bad = app
-        .graphql(&key, r#"query MetricsProbeBad { monthlyReport(month: "2025-13") { month } }"#, json!({}))
+        .graphql(
+            &key,
+            r#"query MetricsProbeBad { monthlyReport(month: "2025-13") { month } }"#,
+            json!({}),
+        )
         .await;
     assert_eq!(bad["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
     app.ingest(
@@ -41,12 +59,18 @@ async fn metrics_count_operations_by_name_and_outcome_requests_events_and_the_po
     .await;
     let text = scrape(&app).await;
     assert_eq!(
-        sample(&text, r#"dam_graphql_operations_total{endpoint="graphql",operation="MetricsProbeOk",outcome="ok"}"#),
+        sample(
+            &text,
+            r#"dam_graphql_operations_total{endpoint="graphql",operation="MetricsProbeOk",outcome="ok"}"#
+        ),
         Some(2.0),
         "{text}"
     );
     assert_eq!(
-        sample(&text, r#"dam_graphql_operations_total{endpoint="graphql",operation="MetricsProbeBad",outcome="BAD_USER_INPUT"}"#),
+        sample(
+            &text,
+            r#"dam_graphql_operations_total{endpoint="graphql",operation="MetricsProbeBad",outcome="BAD_USER_INPUT"}"#
+        ),
         Some(1.0)
     );
     assert!(text.contains(r#"dam_graphql_operation_duration_seconds_bucket{endpoint="graphql",operation="MetricsProbeOk",le="0.005"}"#));
@@ -60,10 +84,15 @@ async fn metrics_count_operations_by_name_and_outcome_requests_events_and_the_po
         r#"dam_db_pool_connections{state="in_use"}"#,
         "dam_db_pool_max_connections",
     ] {
-        assert!(sample(&text, series).is_some_and(|v| v >= 1.0 || series.contains("in_use")), "{series} in\n{text}");
+        assert!(
+            sample(&text, series).is_some_and(|v| v >= 1.0 || series.contains("in_use")),
+            "{series} in\n{text}"
+        );
     }
     assert!(text.contains("# HELP dam_events_refused_total events refused by ingest"));
-    assert!(text.contains(r#"dam_http_request_duration_seconds_bucket{method="POST",route="/graphql",le="+Inf"}"#));
+    assert!(text.contains(
+        r#"dam_http_request_duration_seconds_bucket{method="POST",route="/graphql",le="+Inf"}"#
+    ));
 }
 
 #[tokio::test]
@@ -75,13 +104,22 @@ async fn rate_limit_refusals_and_unmatched_routes_are_counted_with_few_labels() 
             "/graphql",
             &key,
             "application/json",
-            json!({"query": "{ a: viewer { scopes } b: viewer { scopes } c: viewer { scopes } }"}).to_string(),
+            json!({"query": "{ a: viewer { scopes } b: viewer { scopes } c: viewer { scopes } }"})
+                .to_string(),
         )
         .await;
     assert_eq!(refused.status.as_u16(), 429);
-    app.send(Request::get("/no/such/path/4711").body(Body::empty()).unwrap()).await;
+    app.send(
+        Request::get("/no/such/path/4711")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
     let text = scrape(&app).await;
-    assert!(sample(&text, r#"dam_rate_limit_refusals_total{route="/graphql"}"#).is_some_and(|v| v >= 1.0));
+    assert!(
+        sample(&text, r#"dam_rate_limit_refusals_total{route="/graphql"}"#)
+            .is_some_and(|v| v >= 1.0)
+    );
     assert!(!text.contains("4711"), "paths never become labels");
     assert!(text.contains(r#"route="unmatched""#));
 }

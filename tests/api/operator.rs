@@ -23,7 +23,9 @@ async fn admin(app: &TestApp, token: &str, query: &str, variables: Value) -> Val
 }
 
 fn code(answer: &Value) -> &str {
-    answer["errors"][0]["extensions"]["code"].as_str().unwrap_or("")
+    answer["errors"][0]["extensions"]["code"]
+        .as_str()
+        .unwrap_or("")
 }
 
 const CREATE: &str = r#"mutation($n: String!, $tz: String!, $r: Int) {
@@ -32,7 +34,13 @@ const CREATE: &str = r#"mutation($n: String!, $tz: String!, $r: Int) {
 #[tokio::test]
 async fn the_operator_creates_environments_and_keys_that_work_and_every_action_is_audited() {
     let (app, op) = app_with_operator().await;
-    let created = admin(&app, &op, CREATE, json!({"n": "globex", "tz": "Europe/Berlin", "r": 30})).await;
+    let created = admin(
+        &app,
+        &op,
+        CREATE,
+        json!({"n": "globex", "tz": "Europe/Berlin", "r": 30}),
+    )
+    .await;
     assert_eq!(
         created["data"]["createEnvironment"],
         json!({"name": "globex", "timeZone": "Europe/Berlin", "retentionDays": 30, "eventsDeletedBefore": null})
@@ -44,19 +52,41 @@ async fn the_operator_creates_environments_and_keys_that_work_and_every_action_i
         json!({}),
     )
     .await;
-    let token = key["data"]["createKey"]["token"].as_str().unwrap().to_owned();
-    let key_id = key["data"]["createKey"]["key"]["id"].as_str().unwrap().to_owned();
-    assert_eq!(key["data"]["createKey"]["key"]["scopes"], json!(["reports:read", "events:write"]));
+    let token = key["data"]["createKey"]["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let key_id = key["data"]["createKey"]["key"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        key["data"]["createKey"]["key"]["scopes"],
+        json!(["reports:read", "events:write"])
+    );
 
     // The key works for its environment, with the retention visible to it.
     let viewer = app
-        .data(&token, "{ viewer { environment { name timeZone retentionDays } scopes } }", json!({}))
+        .data(
+            &token,
+            "{ viewer { environment { name timeZone retentionDays } scopes } }",
+            json!({}),
+        )
         .await;
-    assert_eq!(viewer["viewer"]["environment"], json!({"name": "globex", "timeZone": "Europe/Berlin", "retentionDays": 30}));
+    assert_eq!(
+        viewer["viewer"]["environment"],
+        json!({"name": "globex", "timeZone": "Europe/Berlin", "retentionDays": 30})
+    );
 
     let listed = admin(&app, &op, r#"{ keys(environment: "globex") { id revokedAt } environments { totalCount nodes { name } } }"#, json!({})).await;
-    assert_eq!(listed["data"]["keys"], json!([{"id": key_id, "revokedAt": null}]));
-    assert_eq!(listed["data"]["environments"]["nodes"], json!([{"name": "globex"}]));
+    assert_eq!(
+        listed["data"]["keys"],
+        json!([{"id": key_id, "revokedAt": null}])
+    );
+    assert_eq!(
+        listed["data"]["environments"]["nodes"],
+        json!([{"name": "globex"}])
+    );
 
     let updated = admin(
         &app,
@@ -65,7 +95,10 @@ async fn the_operator_creates_environments_and_keys_that_work_and_every_action_i
         json!({}),
     )
     .await;
-    assert_eq!(updated["data"]["updateEnvironment"], json!({"name": "globex-eu", "timeZone": "Europe/Berlin", "retentionDays": null}));
+    assert_eq!(
+        updated["data"]["updateEnvironment"],
+        json!({"name": "globex-eu", "timeZone": "Europe/Berlin", "retentionDays": null})
+    );
 
     let revoked = admin(
         &app,
@@ -75,19 +108,45 @@ async fn the_operator_creates_environments_and_keys_that_work_and_every_action_i
     )
     .await;
     assert!(revoked["data"]["revokeKey"]["revokedAt"].is_string());
-    let refused = app.graphql(&token, "{ viewer { scopes } }", json!({})).await;
+    let refused = app
+        .graphql(&token, "{ viewer { scopes } }", json!({}))
+        .await;
     assert_eq!(code(&refused), "UNAUTHENTICATED");
 
-    let audit = admin(&app, &op, r#"{ auditLog(first: 10) { totalCount nodes { actor action details } } }"#, json!({})).await;
-    let nodes = audit["data"]["auditLog"]["nodes"].as_array().unwrap().clone();
-    let actions: Vec<&str> = nodes.iter().map(|n| n["action"].as_str().unwrap()).collect();
-    assert_eq!(actions, ["revokeKey", "updateEnvironment", "createKey", "createEnvironment"], "newest first");
+    let audit = admin(
+        &app,
+        &op,
+        r#"{ auditLog(first: 10) { totalCount nodes { actor action details } } }"#,
+        json!({}),
+    )
+    .await;
+    let nodes = audit["data"]["auditLog"]["nodes"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let actions: Vec<&str> = nodes
+        .iter()
+        .map(|n| n["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "revokeKey",
+            "updateEnvironment",
+            "createKey",
+            "createEnvironment"
+        ],
+        "newest first"
+    );
     let fingerprint = format!("operator:{}", &dam_insights::storage::keys::hash(&op)[..12]);
     assert!(nodes.iter().all(|n| n["actor"] == fingerprint.as_str()));
     assert_eq!(nodes[1]["details"]["before"]["name"], "globex");
     assert_eq!(nodes[1]["details"]["after"]["name"], "globex-eu");
     let text = audit.to_string();
-    assert!(!text.contains(&token) && !text.contains(&op), "no secret in the audit log");
+    assert!(
+        !text.contains(&token) && !text.contains(&op),
+        "no secret in the audit log"
+    );
 }
 
 #[tokio::test]
@@ -101,50 +160,116 @@ async fn the_operator_credential_reads_no_report_and_ingests_nothing_and_keys_ar
         .await;
     assert_eq!(ingest.status.as_u16(), 401);
     assert_eq!(app.count("events").await, 0);
-    let export = app.get("/v1/exports/series.csv?metrics=UPLOADS&from=2025-01-01&to=2025-01-31&interval=MONTH", &op).await;
+    let export = app
+        .get(
+            "/v1/exports/series.csv?metrics=UPLOADS&from=2025-01-01&to=2025-01-31&interval=MONTH",
+            &op,
+        )
+        .await;
     assert_eq!(export.status.as_u16(), 401);
 
     let as_key = admin(&app, &key, "{ environments { totalCount } }", json!({})).await;
     assert_eq!(code(&as_key), "UNAUTHENTICATED");
-    assert!(as_key["errors"][0]["message"].as_str().unwrap().contains("not an operator credential"));
+    assert!(
+        as_key["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("not an operator credential")
+    );
     let anonymous = admin(&app, "", "{ environments { totalCount } }", json!({})).await;
     assert_eq!(code(&anonymous), "UNAUTHENTICATED");
     // The admin schema has no report field at all.
-    let no_field = admin(&app, &op, "{ monthlyReport(month: \"2025-10\") { month } }", json!({})).await;
+    let no_field = admin(
+        &app,
+        &op,
+        "{ monthlyReport(month: \"2025-10\") { month } }",
+        json!({}),
+    )
+    .await;
     assert_eq!(code(&no_field), "BAD_USER_INPUT");
 }
 
 #[tokio::test]
 async fn bad_provisioning_input_is_refused_with_what_is_accepted() {
     let (app, op) = app_with_operator().await;
-    let zone = admin(&app, &op, CREATE, json!({"n": "x", "tz": "Mars/Base", "r": null})).await;
+    let zone = admin(
+        &app,
+        &op,
+        CREATE,
+        json!({"n": "x", "tz": "Mars/Base", "r": null}),
+    )
+    .await;
     assert_eq!(code(&zone), "BAD_USER_INPUT");
-    assert!(zone["errors"][0]["message"].as_str().unwrap().contains("IANA"));
+    assert!(
+        zone["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("IANA")
+    );
     let days = admin(&app, &op, CREATE, json!({"n": "x", "tz": "UTC", "r": 0})).await;
     assert_eq!(code(&days), "BAD_USER_INPUT");
-    let name = admin(&app, &op, CREATE, json!({"n": "Bad Name", "tz": "UTC", "r": null})).await;
+    let name = admin(
+        &app,
+        &op,
+        CREATE,
+        json!({"n": "Bad Name", "tz": "UTC", "r": null}),
+    )
+    .await;
     assert_eq!(code(&name), "BAD_USER_INPUT");
-    let scope = admin(&app, &op, r#"mutation { createKey(environment: "nope", scopes: ["root"]) { token } }"#, json!({})).await;
+    let scope = admin(
+        &app,
+        &op,
+        r#"mutation { createKey(environment: "nope", scopes: ["root"]) { token } }"#,
+        json!({}),
+    )
+    .await;
     assert_eq!(code(&scope), "BAD_USER_INPUT");
-    let missing = admin(&app, &op, r#"mutation { createKey(environment: "nope", scopes: ["admin"]) { token } }"#, json!({})).await;
+    let missing = admin(
+        &app,
+        &op,
+        r#"mutation { createKey(environment: "nope", scopes: ["admin"]) { token } }"#,
+        json!({}),
+    )
+    .await;
     assert_eq!(code(&missing), "NOT_FOUND");
     let audit = admin(&app, &op, "{ auditLog { totalCount } }", json!({})).await;
-    assert_eq!(audit["data"]["auditLog"]["totalCount"], 0, "refused actions write nothing");
+    assert_eq!(
+        audit["data"]["auditLog"]["totalCount"], 0,
+        "refused actions write nothing"
+    );
 }
 
 #[tokio::test]
 async fn a_time_zone_change_is_refused_once_the_environment_holds_events() {
     let (app, op) = app_with_operator().await;
-    admin(&app, &op, CREATE, json!({"n": "acme", "tz": "UTC", "r": null})).await;
+    admin(
+        &app,
+        &op,
+        CREATE,
+        json!({"n": "acme", "tz": "UTC", "r": null}),
+    )
+    .await;
     let change = r#"mutation($tz: String!) { updateEnvironment(name: "acme", input: {timeZone: $tz}) { timeZone } }"#;
     let empty = admin(&app, &op, change, json!({"tz": "Asia/Kolkata"})).await;
-    assert_eq!(empty["data"]["updateEnvironment"]["timeZone"], "Asia/Kolkata", "no events yet: allowed");
+    assert_eq!(
+        empty["data"]["updateEnvironment"]["timeZone"], "Asia/Kolkata",
+        "no events yet: allowed"
+    );
     let key = app.environment("acme", "UTC", "events:write").await;
     app.ingest(&key, &[json!({"id": "e1", "type": "user.logged_out", "occurredAt": "2025-10-03T09:00:00Z", "userId": "u1"})]).await;
     let refused = admin(&app, &op, change, json!({"tz": "Europe/Amsterdam"})).await;
     assert_eq!(code(&refused), "BAD_USER_INPUT");
     let message = refused["errors"][0]["message"].as_str().unwrap();
-    assert!(message.contains("holds events") && message.contains("Asia/Kolkata"), "{message}");
-    let same = admin(&app, &op, r#"{ environment(name: "acme") { timeZone } }"#, json!({})).await;
+    assert!(
+        message.contains("holds events") && message.contains("Asia/Kolkata"),
+        "{message}"
+    );
+    let same = admin(
+        &app,
+        &op,
+        r#"{ environment(name: "acme") { timeZone } }"#,
+        json!({}),
+    )
+    .await;
     assert_eq!(same["data"]["environment"]["timeZone"], "Asia/Kolkata");
 }

@@ -9,7 +9,9 @@ use serde_json::{Value, json};
 
 fn ev(id: &str, kind: &str, at: chrono::DateTime<Utc>, fields: Value) -> Value {
     let mut e = json!({"id": id, "type": kind, "occurredAt": at.to_rfc3339(), "userId": "u1"});
-    e.as_object_mut().unwrap().extend(fields.as_object().unwrap().clone());
+    e.as_object_mut()
+        .unwrap()
+        .extend(fields.as_object().unwrap().clone());
     e
 }
 
@@ -55,22 +57,54 @@ async fn retention_deletes_old_raw_events_and_every_report_keeps_its_numbers() {
                 .unwrap(),
         )
         .await;
-    assert_eq!(reply.ok_json()["data"]["updateEnvironment"]["retentionDays"], 30);
+    assert_eq!(
+        reply.ok_json()["data"]["updateEnvironment"]["retentionDays"],
+        30
+    );
 
     let out = run(app.url(), &["retention", "run"]);
     ok(&out);
     let said = String::from_utf8_lossy(&out.stderr);
-    assert!(said.contains("deleted 3 raw events of 1 environment(s)"), "{said}");
-    assert_eq!(app.count("events").await, 3, "v3, s1 and the job event are kept");
+    assert!(
+        said.contains("deleted 3 raw events of 1 environment(s)"),
+        "{said}"
+    );
+    assert_eq!(
+        app.count("events").await,
+        3,
+        "v3, s1 and the job event are kept"
+    );
 
-    assert_eq!(app.data(&key, reports, vars.clone()).await, before, "every report keeps its numbers");
+    assert_eq!(
+        app.data(&key, reports, vars.clone()).await,
+        before,
+        "every report keeps its numbers"
+    );
     let drill = app.data(&key, drilldown, json!({"r": range})).await;
     // The lists hold the kept events; totalCount still counts the deleted ones.
-    assert_eq!(drill["insights"]["media"]["uploads"]["events"]["nodes"], json!([]));
-    assert_eq!(drill["insights"]["media"]["uploads"]["events"]["totalCount"], 1);
-    assert_eq!(drill["insights"]["media"]["assetViews"]["events"]["totalCount"], 3);
-    assert_eq!(drill["insights"]["media"]["assetViews"]["events"]["nodes"], json!([{"eventId": "v3"}]));
-    let viewer = app.data(&key, "{ viewer { environment { retentionDays eventsDeletedBefore } } }", json!({})).await;
+    assert_eq!(
+        drill["insights"]["media"]["uploads"]["events"]["nodes"],
+        json!([])
+    );
+    assert_eq!(
+        drill["insights"]["media"]["uploads"]["events"]["totalCount"],
+        1
+    );
+    assert_eq!(
+        drill["insights"]["media"]["assetViews"]["events"]["totalCount"],
+        3
+    );
+    assert_eq!(
+        drill["insights"]["media"]["assetViews"]["events"]["nodes"],
+        json!([{"eventId": "v3"}])
+    );
+    let viewer = app
+        .data(
+            &key,
+            "{ viewer { environment { retentionDays eventsDeletedBefore } } }",
+            json!({}),
+        )
+        .await;
     assert_eq!(viewer["viewer"]["environment"]["retentionDays"], 30);
     assert!(viewer["viewer"]["environment"]["eventsDeletedBefore"].is_string());
 
@@ -81,16 +115,34 @@ async fn retention_deletes_old_raw_events_and_every_report_keeps_its_numbers() {
             &key,
             &[
                 ev("v1", "asset.viewed", old, asset.clone()),
-                ev("j2", "job.advanced", old + Duration::hours(1), json!({"jobId": "j1", "fromStage": "a", "toStage": "b"})),
+                ev(
+                    "j2",
+                    "job.advanced",
+                    old + Duration::hours(1),
+                    json!({"jobId": "j1", "fromStage": "a", "toStage": "b"}),
+                ),
             ],
         )
         .await;
-    assert_eq!((answer["accepted"].clone(), answer["rejected"].clone()), (json!(1), json!(1)), "{answer}");
+    assert_eq!(
+        (answer["accepted"].clone(), answer["rejected"].clone()),
+        (json!(1), json!(1)),
+        "{answer}"
+    );
     assert_eq!(answer["rejections"][0]["field"], "occurredAt");
-    assert!(answer["rejections"][0]["reason"].as_str().unwrap().contains("kept 30 days"));
+    assert!(
+        answer["rejections"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("kept 30 days")
+    );
 
     // A rebuild recomputes only the periods whose events are all still there.
     let kept = app.data(&key, reports, vars.clone()).await;
     ok(&run(app.url(), &["rollups", "rebuild"]));
-    assert_eq!(app.data(&key, reports, vars).await, kept, "the rebuild lost no deleted history");
+    assert_eq!(
+        app.data(&key, reports, vars).await,
+        kept,
+        "the rebuild lost no deleted history"
+    );
 }

@@ -62,8 +62,14 @@ impl OperatorQuery {
     ) -> Result<EnvironmentConnection> {
         operator(ctx).gql()?;
         let size = super::ids::page_size(first).gql()?;
-        let after_key = after.as_deref().map(super::ids::parse_cursor).transpose().gql()?;
-        let page = environments::page(db(ctx).gql()?, after_key, size).await.gql()?;
+        let after_key = after
+            .as_deref()
+            .map(super::ids::parse_cursor)
+            .transpose()
+            .gql()?;
+        let page = environments::page(db(ctx).gql()?, after_key, size)
+            .await
+            .gql()?;
         Ok(EnvironmentConnection::from_page(
             page,
             after.is_some(),
@@ -110,7 +116,11 @@ impl OperatorQuery {
         operator(ctx).gql()?;
         let db = db(ctx).gql()?;
         let size = super::ids::page_size(first).gql()?;
-        let before = after.as_deref().map(super::ids::parse_cursor).transpose().gql()?;
+        let before = after
+            .as_deref()
+            .map(super::ids::parse_cursor)
+            .transpose()
+            .gql()?;
         let env = match environment {
             Some(name) => Some(environments::provisioned(db, &name).await.gql()?.id),
             None => None,
@@ -152,9 +162,16 @@ impl OperatorMutation {
         let details = json!({
             "name": env.name, "timeZone": env.time_zone.name(), "retentionDays": input.retention_days
         });
-        audit::record(&txn, env.id, super::context::now(ctx), &op.actor, "createEnvironment", details)
-            .await
-            .gql()?;
+        audit::record(
+            &txn,
+            env.id,
+            super::context::now(ctx),
+            &op.actor,
+            "createEnvironment",
+            details,
+        )
+        .await
+        .gql()?;
         let created = environments::provisioned(&txn, &env.name).await.gql()?;
         txn.commit().await.map_err(AppError::from).gql()?;
         Ok(created.into())
@@ -170,7 +187,9 @@ impl OperatorMutation {
         #[graphql(desc = "What to change; fields left out stay.")] input: UpdateEnvironmentInput,
     ) -> Result<ProvisionedEnvironment> {
         let op = operator(ctx).gql()?;
-        let current = environments::provisioned(db(ctx).gql()?, &name).await.gql()?;
+        let current = environments::provisioned(db(ctx).gql()?, &name)
+            .await
+            .gql()?;
         let changes = environments::EnvironmentChanges {
             name: input.name,
             time_zone: input.time_zone,
@@ -190,9 +209,16 @@ impl OperatorMutation {
             "before": {"name": current.name, "timeZone": current.time_zone, "retentionDays": current.retention.days},
             "after": {"name": updated.name, "timeZone": updated.time_zone, "retentionDays": updated.retention.days},
         });
-        audit::record(&locked.txn, current.id, super::context::now(ctx), &op.actor, "updateEnvironment", details)
-            .await
-            .gql()?;
+        audit::record(
+            &locked.txn,
+            current.id,
+            super::context::now(ctx),
+            &op.actor,
+            "updateEnvironment",
+            details,
+        )
+        .await
+        .gql()?;
         locked.txn.commit().await.map_err(AppError::from).gql()?;
         Ok(updated.into())
     }
@@ -202,8 +228,9 @@ impl OperatorMutation {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The environment's name.")] environment: String,
-        #[graphql(desc = "Its scopes among `reports:read`, `admin`, `events:write`.")]
-        scopes: Vec<String>,
+        #[graphql(desc = "Its scopes among `reports:read`, `admin`, `events:write`.")] scopes: Vec<
+            String,
+        >,
     ) -> Result<CreatedKey> {
         let op = operator(ctx).gql()?;
         let scopes = keys::Scope::parse_list(&scopes.join(",")).gql()?;
@@ -212,9 +239,16 @@ impl OperatorMutation {
         let txn = db.begin().await.map_err(AppError::from).gql()?;
         let (key, token) = keys::create_key(&txn, env.id, &scopes).await.gql()?;
         let details = json!({ "environment": env.name, "keyId": key.id, "scopes": key.scopes });
-        audit::record(&txn, env.id, super::context::now(ctx), &op.actor, "createKey", details)
-            .await
-            .gql()?;
+        audit::record(
+            &txn,
+            env.id,
+            super::context::now(ctx),
+            &op.actor,
+            "createKey",
+            details,
+        )
+        .await
+        .gql()?;
         txn.commit().await.map_err(AppError::from).gql()?;
         Ok(CreatedKey {
             key: key.into(),
@@ -235,9 +269,16 @@ impl OperatorMutation {
         let txn = db.begin().await.map_err(AppError::from).gql()?;
         let key = keys::revoke(&txn, env.id, &id).await.gql()?;
         let details = json!({ "environment": env.name, "keyId": key.id });
-        audit::record(&txn, env.id, super::context::now(ctx), &op.actor, "revokeKey", details)
-            .await
-            .gql()?;
+        audit::record(
+            &txn,
+            env.id,
+            super::context::now(ctx),
+            &op.actor,
+            "revokeKey",
+            details,
+        )
+        .await
+        .gql()?;
         txn.commit().await.map_err(AppError::from).gql()?;
         Ok(key.into())
     }
@@ -247,11 +288,7 @@ pub type OperatorSchema = Schema<OperatorQuery, OperatorMutation, EmptySubscript
 
 /// The operator schema without data: what `admin-schema.graphql` is printed from.
 pub fn schema_builder() -> SchemaBuilder<OperatorQuery, OperatorMutation, EmptySubscription> {
-    Schema::build(
-        OperatorQuery,
-        OperatorMutation,
-        EmptySubscription,
-    )
+    Schema::build(OperatorQuery, OperatorMutation, EmptySubscription)
 }
 
 /// The served operator schema, held to the same depth and complexity limits as the
