@@ -2,7 +2,7 @@
 //! (so a proxy can keep it off the public network): POST JSON, GraphiQL for a browser.
 use super::AppState;
 use super::auth::bearer;
-use super::graphql::{Answer, post_params, respond};
+use super::graphql::{Answer, code_errors, post_params, respond};
 use crate::graphql::limits::coded_error;
 use crate::graphql::operator::OperatorAuth;
 use async_graphql::http::GraphiQLSource;
@@ -52,21 +52,7 @@ pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Bytes
                 "TIMEOUT",
             )]),
         };
-    for e in &mut response.errors {
-        if e.extensions
-            .as_ref()
-            .is_none_or(|x| x.get("code").is_none())
-        {
-            let code = if e.path.is_empty() {
-                "BAD_USER_INPUT"
-            } else {
-                "INTERNAL"
-            };
-            e.extensions
-                .get_or_insert_with(Default::default)
-                .set("code", code);
-        }
-    }
+    code_errors(&mut response.errors);
     // A request error (the document does not parse or validate) runs no field: no data.
     let request_error = response.data == async_graphql::Value::Null
         && response.errors.iter().all(|e| e.path.is_empty())

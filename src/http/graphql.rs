@@ -206,22 +206,7 @@ async fn execute(
     };
     let mut response = response;
     let mut errors = std::mem::take(&mut response.errors);
-    for e in &mut errors {
-        let coded = e
-            .extensions
-            .as_ref()
-            .is_some_and(|x| x.get("code").is_some());
-        if !coded {
-            let code = if e.path.is_empty() {
-                "BAD_USER_INPUT"
-            } else {
-                "INTERNAL"
-            };
-            e.extensions
-                .get_or_insert_with(Default::default)
-                .set("code", code);
-        }
-    }
+    code_errors(&mut errors);
     let rate_limited = errors.iter().find_map(|e| {
         let ext = e.extensions.as_ref()?;
         match (ext.get("code"), ext.get("retryAfter")) {
@@ -274,6 +259,27 @@ async fn execute(
         StatusCode::OK
     };
     respond(answer, status, Value::Object(body))
+}
+
+/// Gives every error without `extensions.code` one: BAD_USER_INPUT for a request error
+/// (no path), INTERNAL for a field's.
+pub(super) fn code_errors(errors: &mut [async_graphql::ServerError]) {
+    for e in errors {
+        let coded = e
+            .extensions
+            .as_ref()
+            .is_some_and(|x| x.get("code").is_some());
+        if !coded {
+            let code = if e.path.is_empty() {
+                "BAD_USER_INPUT"
+            } else {
+                "INTERNAL"
+            };
+            e.extensions
+                .get_or_insert_with(Default::default)
+                .set("code", code);
+        }
+    }
 }
 
 fn wants_html(headers: &HeaderMap) -> bool {

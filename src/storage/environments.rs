@@ -207,24 +207,18 @@ pub async fn page(
     after: Option<String>,
     first: u64,
 ) -> AppResult<crate::storage::catalog::Page<Provisioned>> {
-    let total = environment::Entity::find().count(db).await?;
-    let mut select = environment::Entity::find().order_by_asc(environment::Column::Name);
-    if let Some(after) = after {
-        select = select.filter(environment::Column::Name.gt(after));
-    }
-    let mut items: Vec<Provisioned> = select
-        .limit(first + 1)
-        .all(db)
-        .await?
-        .into_iter()
-        .map(Provisioned::from)
-        .collect();
-    let has_next = items.len() as u64 > first;
-    items.truncate(first as usize);
+    let page = crate::storage::catalog::page(
+        db,
+        environment::Entity::find(),
+        environment::Column::Name,
+        after,
+        first,
+    )
+    .await?;
     Ok(crate::storage::catalog::Page {
-        items,
-        has_next,
-        total,
+        items: page.items.into_iter().map(Provisioned::from).collect(),
+        has_next: page.has_next,
+        total: page.total,
     })
 }
 
