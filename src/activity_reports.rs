@@ -53,7 +53,10 @@ pub fn event_line(e: &event::Model) -> String {
 pub fn spawn(db: DatabaseConnection, report: activity_report::Model) {
     tokio::spawn(async move {
         let (env, id) = (report.environment_id, report.id);
-        if let Err(err) = run(&db, &report).await {
+        let job = crate::telemetry::job_started("activity_report");
+        let result = run(&db, &report).await;
+        job.finish(result.is_ok());
+        if let Err(err) = result {
             tracing::error!(error = ?err, environment = env, report = id, "activity report failed");
             let _ = store::clear_chunks(&db, env, id).await;
             let _ = store::set_status(

@@ -85,6 +85,31 @@ pub struct Config {
     /// `https://dash.example.com`; none by default.
     #[arg(long, env = "CORS_ALLOW_ORIGINS", value_delimiter = ',', global = true)]
     pub cors_allow_origins: Vec<String>,
+
+    /// Serve `/metrics` on this address instead of the main one (e.g. an address only the
+    /// monitoring network reaches); unset, `/metrics` is on the main address.
+    #[arg(long, env = "METRICS_BIND", global = true)]
+    pub metrics_bind: Option<SocketAddr>,
+
+    /// SHA-256 (64 hex digits) of each operator credential allowed on `/admin/graphql`,
+    /// comma-separated; `dam-insights operator-credential` makes one. Unset: no operator.
+    #[arg(
+        long,
+        env = "OPERATOR_CREDENTIAL_SHA256",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub operator_credential_sha256: Vec<String>,
+
+    /// Seconds between runs of the retention job (deleting raw events older than each
+    /// environment's retention); 0 turns it off.
+    #[arg(
+        long,
+        env = "RETENTION_INTERVAL_SECS",
+        default_value_t = 3600,
+        global = true
+    )]
+    pub retention_interval_secs: u64,
 }
 
 impl Config {
@@ -113,6 +138,9 @@ impl Config {
             ingest_events_per_second: 100_000,
             production: false,
             cors_allow_origins: Vec::new(),
+            metrics_bind: None,
+            operator_credential_sha256: Vec::new(),
+            retention_interval_secs: 3600,
         }
     }
 }

@@ -10,8 +10,11 @@ pub mod error;
 pub mod graphql;
 pub mod http;
 pub mod ingest;
+pub mod operator;
+pub mod retention;
 pub mod seed;
 pub mod storage;
+pub mod telemetry;
 
 pub use http::{AppState, app};
 
@@ -40,6 +43,7 @@ pub async fn build_with_clock(
     db: sea_orm::DatabaseConnection,
     clock: clock::SharedClock,
 ) -> anyhow::Result<AppState> {
+    telemetry::install();
     storage::migrate(&db).await?;
     let ingestor = ingest::Ingestor::new(db.clone());
     if storage::rollups::missing(&db).await? {
@@ -51,6 +55,14 @@ pub async fn build_with_clock(
     }
     activity_reports::resume(&db).await?;
     let limits = graphql::limits::Limits::from_config(&config);
+    let operators = operator::Credentials::from_config(&config.operator_credential_sha256)?;
+    let admin_schema = graphql::operator::build_schema(
+        db.clone(),
+        ingestor.clone(),
+        clock.clone(),
+        &limits,
+        config.production,
+    );
     let limiter = graphql::limits::RateLimiter::new(limits.rate_points, limits.rate_window);
     let ingest_limiter = graphql::limits::RateLimiter::new(
         limits.ingest_events_per_second,
@@ -73,5 +85,7 @@ pub async fn build_with_clock(
         config: Arc::new(config),
         clock,
         demo_key: None,
+        admin_schema,
+        operators,
     })
 }

@@ -3,6 +3,7 @@ pub mod activity_report;
 pub mod activity_report_chunk;
 pub mod api_key;
 pub mod asset;
+pub mod audit_log;
 pub mod collection;
 pub mod collection_asset;
 pub mod environment;

@@ -358,6 +358,32 @@ pub fn dashboard_increments(e: &EventFacts<'_>, out: &mut Increments) {
     }
 }
 
+/// Which part of a rollup row holds a user id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UserPart {
+    Key,
+    Sub,
+}
+
+/// Every rollup metric whose key or sub is a user id: erasing a user rewrites these rows
+/// to the user's pseudonym (`storage::erasure`). **A new metric keyed by user must be
+/// listed here.** The rows keyed by an event ([`event_key`]: revision rounds, job
+/// durations) hold event ids, which are the sender's and hold no user id.
+pub const USER_KEYED: &[(&str, UserPart)] = &[
+    (m::ACTIVE_USER, UserPart::Key),
+    (m::USER_SEARCHES, UserPart::Key),
+    (m::USER_DOWNLOADS, UserPart::Key),
+    (m::USER_UPLOADS, UserPart::Key),
+    (m::SEARCHER, UserPart::Key),
+    (m::DOWNLOADER, UserPart::Key),
+    (m::CREATOR, UserPart::Key),
+    (m::USER_LOGINS, UserPart::Key),
+    (dash::DASH_USER_ACTIONS, UserPart::Key),
+    (m::QUERY_USER, UserPart::Sub),
+    (m::VISUAL_TEXT_USER, UserPart::Sub),
+    (m::DOWNLOAD_ASSET_USER, UserPart::Sub),
+];
+
 /// The metrics kept per day as well as per month.
 pub const DAILY: &[&str] = &[
     m::UPLOADS,

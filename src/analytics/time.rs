@@ -1,5 +1,5 @@
 //! Calendar days and months in an environment's zone.
-use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 
 /// The calendar day of `at` in `tz`.
@@ -14,6 +14,29 @@ pub fn local_month(at: DateTime<Utc>, tz: Tz) -> String {
 
 /// The first instant of calendar day `day` in `tz`: its midnight, or when a time-zone
 /// change skips midnight, the first local time that exists that day.
+/// The first local month (`YYYY-MM`) and day (`YYYY-MM-DD`) that begin at or after
+/// `at`: the periods whose events all occurred at or after it.
+pub fn complete_from(at: DateTime<Utc>, tz: Tz) -> (String, String) {
+    let day = local_day(at, tz);
+    let day = if day_start(day, tz) < at {
+        day.succ_opt().unwrap_or(day)
+    } else {
+        day
+    };
+    let first_of_month = day.with_day(1).unwrap_or(day);
+    let month = if first_of_month == day && day_start(day, tz) >= at {
+        day
+    } else {
+        first_of_month
+            .checked_add_months(chrono::Months::new(1))
+            .unwrap_or(first_of_month)
+    };
+    (
+        month.format("%Y-%m").to_string(),
+        day.format("%Y-%m-%d").to_string(),
+    )
+}
+
 pub fn day_start(day: NaiveDate, tz: Tz) -> DateTime<Utc> {
     let mut at = day.and_time(chrono::NaiveTime::MIN);
     for _ in 0..(24 * 4) {

@@ -27,9 +27,16 @@ pub async fn migrate(config: &Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub async fn create_environment(config: &Config, name: &str, timezone: &str) -> anyhow::Result<()> {
+pub async fn create_environment(
+    config: &Config,
+    name: &str,
+    timezone: &str,
+    retention_days: Option<u32>,
+) -> anyhow::Result<()> {
     let db = open(config).await?;
+    environments::check_retention(retention_days)?;
     let env = environments::create(&db, name, timezone).await?;
+    environments::set_retention(&db, env.id, retention_days).await?;
     eprintln!(
         "created environment {} ({})",
         env.name,
@@ -173,6 +180,19 @@ pub async fn rebuild_rollups(config: &Config, environment: Option<&str>) -> anyh
     eprintln!(
         "rebuilt the rollups of {} environment(s) from {total} events in {:.1}s",
         envs.len(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+pub async fn run_retention(config: &Config) -> anyhow::Result<()> {
+    let db = open(config).await?;
+    let started = Instant::now();
+    let summary = crate::retention::run(&Ingestor::new(db), chrono::Utc::now()).await?;
+    eprintln!(
+        "retention: deleted {} raw events of {} environment(s) with a retention in {:.1}s",
+        summary.deleted,
+        summary.environments,
         started.elapsed().as_secs_f64()
     );
     Ok(())

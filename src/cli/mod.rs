@@ -46,7 +46,19 @@ pub enum Command {
         command: RollupCommand,
     },
     /// Print the GraphQL schema (SDL), as checked in at schema.graphql.
-    PrintSchema,
+    PrintSchema {
+        /// The operator schema of /admin/graphql instead (admin-schema.graphql).
+        #[arg(long)]
+        admin: bool,
+    },
+    /// Make an operator credential for /admin/graphql: prints it and its SHA-256, which
+    /// goes in OPERATOR_CREDENTIAL_SHA256 (the server never holds the credential itself).
+    OperatorCredential,
+    /// Retention: delete raw events older than each environment keeps.
+    Retention {
+        #[command(subcommand)]
+        command: RetentionCommand,
+    },
     /// Benchmark: generate a dataset, ingest it through POST /v1/events of a server run
     /// as a child process, time the reports, check them against the raw events.
     Bench(crate::bench::run::BenchArgs),
@@ -94,7 +106,16 @@ pub enum EnvironmentCommand {
         /// Its IANA time zone, e.g. Europe/Amsterdam.
         #[arg(long, default_value = "UTC")]
         timezone: String,
+        /// Days raw events are kept (by occurredAt); forever when left out.
+        #[arg(long)]
+        retention_days: Option<u32>,
     },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum RetentionCommand {
+    /// Run the retention job once now, as the server does every RETENTION_INTERVAL_SECS.
+    Run,
 }
 
 #[derive(Subcommand, Debug)]
@@ -141,8 +162,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Migrate => commands::migrate(&cli.config).await,
         Command::Seed(args) => commands::seed(&cli.config, args).await,
         Command::Environments {
-            command: EnvironmentCommand::Create { name, timezone },
-        } => commands::create_environment(&cli.config, &name, &timezone).await,
+            command:
+                EnvironmentCommand::Create {
+                    name,
+                    timezone,
+                    retention_days,
+                },
+        } => commands::create_environment(&cli.config, &name, &timezone, retention_days).await,
         Command::Keys {
             command:
                 KeyCommand::Create {
@@ -160,10 +186,22 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             command: RollupCommand::Rebuild { environment },
         } => commands::rebuild_rollups(&cli.config, environment.as_deref()).await,
         Command::Bench(args) => crate::bench::run::bench(cli.config.database_url, args).await,
-        Command::PrintSchema => {
-            print!("{}", crate::graphql::sdl());
+        Command::PrintSchema { admin } => {
+            match admin {
+                true => print!("{}", crate::graphql::operator::sdl()),
+                false => print!("{}", crate::graphql::sdl()),
+            }
             Ok(())
         }
+        Command::OperatorCredential => {
+            let (credential, digest) = crate::operator::new_credential();
+            println!("OPERATOR_CREDENTIAL={credential}");
+            println!("OPERATOR_CREDENTIAL_SHA256={digest}");
+            Ok(())
+        }
+        Command::Retention {
+            command: RetentionCommand::Run,
+        } => commands::run_retention(&cli.config).await,
         Command::Import { file, environment } => {
             commands::import(&cli.config, &file, &environment).await
         }

@@ -8,6 +8,7 @@ use anyhow::Context;
 pub async fn serve(config: Config) -> anyhow::Result<()> {
     let (_, embedded) = config.database();
     let bind = config.bind;
+    let metrics_bind = config.metrics_bind;
     let mut state = crate::build(config).await?;
     if embedded {
         // Only the embedded default fills itself: a database named by DATABASE_URL is
@@ -34,6 +35,21 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         );
         eprintln!("{key}");
     }
+    if let Some(metrics_bind) = metrics_bind {
+        let listener = tokio::net::TcpListener::bind(metrics_bind)
+            .await
+            .with_context(|| format!("cannot listen on {metrics_bind} for /metrics"))?;
+        let addr = listener.local_addr()?;
+        tracing::info!(%addr, "metrics listening");
+        eprintln!("metrics: http://{addr}/metrics");
+        let app = crate::http::metrics_app(state.clone());
+        tokio::spawn(async move {
+            if let Err(err) = axum::serve(listener, app).await {
+                tracing::error!(error = %err, "the metrics server stopped");
+            }
+        });
+    }
+    crate::retention::spawn(&state);
     axum::serve(listener, crate::app(state))
         .with_graceful_shutdown(shutdown_signal())
         .await

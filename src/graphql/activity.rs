@@ -146,6 +146,8 @@ impl ActivityQuery {
     /// admin scope. CSV: GET
     /// /v1/exports/activity-log.csv?from=YYYY-MM-DD&to=YYYY-MM-DD&types=asset.deleted,user.updated&userId=…&assetId=…&collectionId=…
     /// (every parameter optional)
+    /// Raw events older than the environment's retention are deleted
+    /// (`viewer.environment.eventsDeletedBefore`): this list no longer holds them.
     #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
     async fn activity_log(
         &self,

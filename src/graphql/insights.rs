@@ -137,6 +137,9 @@ impl RangeMetric {
     /// distinct count such as downloadActions: the events whose distinct values it
     /// counted). `totalCount` is the number of those events.
     /// CSV: GET /v1/exports/metric-events.csv?from=YYYY-MM-DD&to=YYYY-MM-DD&metric=<MetricName>&includeBulk=false
+    /// Raw events older than the environment's retention are deleted
+    /// (`viewer.environment.eventsDeletedBefore`): this list no longer holds them, while
+    /// the counts and `totalCount` still count them.
     #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
     async fn events(
         &self,
@@ -322,7 +325,7 @@ impl JobDuration {
     }
     /// The job.finished events of the jobs counted, newest first.
     /// CSV: GET /v1/exports/metric-events.csv?from=YYYY-MM-DD&to=YYYY-MM-DD&metric=JOB_DURATION
-    #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
+    /// Job events are kept past the environment's retention: this list holds them all.
     async fn events(
         &self,
         ctx: &Context<'_>,
@@ -778,6 +781,9 @@ impl InsightsQuery {
     /// any count to the rows behind it (for downloads, the non-bulk downloads unless
     /// `includeBulk`). Needs reports:read.
     /// CSV: GET /v1/exports/metric-events.csv?from=YYYY-MM-DD&to=YYYY-MM-DD&metric=<MetricName>&includeBulk=false
+    /// Raw events older than the environment's retention are deleted
+    /// (`viewer.environment.eventsDeletedBefore`): this list no longer holds them, while
+    /// the counts and `totalCount` still count them.
     #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
     async fn events(
         &self,

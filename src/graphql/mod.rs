@@ -6,6 +6,7 @@ pub mod context;
 pub mod dashboard;
 mod dashboard_figures;
 pub mod enums;
+pub mod erasure;
 pub mod events;
 pub mod ids;
 pub mod ingest;
@@ -16,6 +17,7 @@ pub mod month;
 pub mod monthly;
 pub mod monthly_lists;
 pub mod nodes;
+pub mod operator;
 pub mod range;
 pub mod stats;
 pub mod viewer;
@@ -38,7 +40,11 @@ pub struct Query(
 
 /// Every mutation root field.
 #[derive(MergedObject, Default)]
-pub struct Mutation(ingest::IngestMutation, activity::ActivityMutation);
+pub struct Mutation(
+    ingest::IngestMutation,
+    activity::ActivityMutation,
+    erasure::ErasureMutation,
+);
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
 
@@ -65,7 +71,10 @@ pub fn build_schema(
         .data(limits.clone())
         .data(limiter.clone())
         .data(ingest_rate)
-        .extension(limits::LimitsExtension { limits, limiter });
+        .extension(limits::LimitsExtension { limits, limiter })
+        .extension(crate::telemetry::graphql::OperationMetrics {
+            endpoint: "graphql",
+        });
     if production {
         builder = builder.disable_introspection().disable_suggestions();
     }

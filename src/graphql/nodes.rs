@@ -124,6 +124,8 @@ impl Asset {
     }
     /// Every event naming the asset over a range, newest first.
     /// CSV: GET /v1/exports/asset-events.csv?from=YYYY-MM-DD&to=YYYY-MM-DD&id=<assetId>
+    /// Raw events older than the environment's retention are deleted
+    /// (`viewer.environment.eventsDeletedBefore`): this list no longer holds them.
     #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
     async fn events(
         &self,
@@ -208,6 +210,8 @@ impl User {
     /// Every event with the user as actor (or, on user.* events, as subject) over a
     /// range, newest first.
     /// CSV: GET /v1/exports/user-events.csv?from=YYYY-MM-DD&to=YYYY-MM-DD&id=<userId>
+    /// Raw events older than the environment's retention are deleted
+    /// (`viewer.environment.eventsDeletedBefore`): this list no longer holds them.
     #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
     async fn events(
         &self,
@@ -266,6 +270,8 @@ impl Collection {
     }
     /// Every event naming the collection over a range, newest first.
     /// CSV: GET /v1/exports/collection-events.csv?from=YYYY-MM-DD&to=YYYY-MM-DD&id=<collectionId>
+    /// Raw events older than the environment's retention are deleted
+    /// (`viewer.environment.eventsDeletedBefore`): this list no longer holds them.
     #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
     async fn events(
         &self,
@@ -353,7 +359,7 @@ impl Job {
     }
     /// Every event naming the job over a range, newest first.
     /// CSV: GET /v1/exports/job-events.csv?from=YYYY-MM-DD&to=YYYY-MM-DD&id=<jobId>
-    #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
+    /// Job events are kept past the environment's retention: this list holds them all.
     async fn events(
         &self,
         ctx: &Context<'_>,

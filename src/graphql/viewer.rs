@@ -20,6 +20,12 @@ pub struct Environment {
     /// Its IANA time zone: days and months of every report are calendar days and months
     /// there.
     pub time_zone: String,
+    /// Days raw events are kept (by occurredAt); null keeps them forever. Reports keep
+    /// counting deleted events (their rollups stay); drilldowns no longer list them.
+    pub retention_days: Option<u32>,
+    /// Events that occurred before this instant were deleted by retention (null when
+    /// none were): drilldowns and the activity log hold only events from it on.
+    pub events_deleted_before: Option<DateTime<Utc>>,
 }
 
 /// The caller: its key's environment and scopes.
@@ -134,10 +140,16 @@ impl ViewerQuery {
     /// The caller: the environment of the API key and its scopes. Needs any valid key.
     async fn viewer(&self, ctx: &Context<'_>) -> Result<Viewer> {
         let caller = authenticated(ctx).gql()?;
+        let db = super::context::db(ctx).gql()?;
+        let retention = crate::storage::environments::retention(db, caller.environment.id)
+            .await
+            .gql()?;
         Ok(Viewer {
             environment: Environment {
                 name: caller.environment.name.clone(),
                 time_zone: caller.environment.time_zone.name().to_owned(),
+                retention_days: retention.days,
+                events_deleted_before: retention.deleted_before,
             },
             scopes: caller
                 .scopes

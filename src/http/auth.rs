@@ -7,7 +7,7 @@ use axum::http::header::AUTHORIZATION;
 use sea_orm::DatabaseConnection;
 
 /// The bearer token of the request, if it sent one.
-fn bearer(headers: &HeaderMap) -> Option<&str> {
+pub(super) fn bearer(headers: &HeaderMap) -> Option<&str> {
     let value = headers.get(AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
@@ -23,7 +23,10 @@ pub async fn graphql_auth(db: &DatabaseConnection, headers: &HeaderMap) -> AppRe
         });
     };
     match keys::authenticate(db, token).await {
-        Ok(caller) => Ok(Auth::Caller(caller)),
+        Ok(caller) => {
+            crate::telemetry::http::record_environment(caller.environment.id);
+            Ok(Auth::Caller(caller))
+        }
         Err(AppError::Unauthenticated(_)) => Ok(Auth::Invalid),
         Err(e) => Err(e),
     }
@@ -41,6 +44,7 @@ pub async fn rest_caller(
         )
     })?;
     let caller = keys::authenticate(db, token).await?;
+    crate::telemetry::http::record_environment(caller.environment.id);
     caller.require(scope)?;
     Ok(caller)
 }

@@ -24,7 +24,7 @@ const JSON: &str = "application/json";
 
 /// The media type of the answer.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Answer {
+pub(super) enum Answer {
     /// `application/graphql-response+json`: request errors get a 4xx status.
     GraphqlResponse,
     /// `application/json`: every well-formed request gets 200.
@@ -32,7 +32,7 @@ enum Answer {
 }
 
 /// Picks the answer's media type from `Accept`: the first acceptable range wins.
-fn negotiate(headers: &HeaderMap) -> Result<Answer, Box<Response>> {
+pub(super) fn negotiate(headers: &HeaderMap) -> Result<Answer, Box<Response>> {
     let Some(accept) = headers.get(ACCEPT).and_then(|v| v.to_str().ok()) else {
         return Ok(Answer::Json);
     };
@@ -69,7 +69,7 @@ fn negotiate(headers: &HeaderMap) -> Result<Answer, Box<Response>> {
         .into_response()))
 }
 
-fn respond(answer: Answer, status: StatusCode, body: Value) -> Response {
+pub(super) fn respond(answer: Answer, status: StatusCode, body: Value) -> Response {
     let media = match answer {
         Answer::GraphqlResponse => "application/graphql-response+json; charset=utf-8",
         Answer::Json => "application/json; charset=utf-8",
@@ -83,7 +83,7 @@ fn respond(answer: Answer, status: StatusCode, body: Value) -> Response {
 }
 
 /// A request that is not a well-formed GraphQL-over-HTTP request: always 400.
-fn bad_request(answer: Answer, message: String) -> Response {
+pub(super) fn bad_request(answer: Answer, message: String) -> Response {
     respond(
         answer,
         StatusCode::BAD_REQUEST,
@@ -92,11 +92,11 @@ fn bad_request(answer: Answer, message: String) -> Response {
 }
 
 /// The parameters of a GraphQL-over-HTTP request.
-struct Params {
-    query: String,
-    operation_name: Option<String>,
-    variables: Option<Map<String, Value>>,
-    extensions: Option<Map<String, Value>>,
+pub(super) struct Params {
+    pub(super) query: String,
+    pub(super) operation_name: Option<String>,
+    pub(super) variables: Option<Map<String, Value>>,
+    pub(super) extensions: Option<Map<String, Value>>,
 }
 
 /// Checks the JSON body (or GET parameters as JSON) of a request.
@@ -205,22 +205,7 @@ async fn execute(
     };
     let mut response = response;
     let mut errors = std::mem::take(&mut response.errors);
-    for e in &mut errors {
-        let coded = e
-            .extensions
-            .as_ref()
-            .is_some_and(|x| x.get("code").is_some());
-        if !coded {
-            let code = if e.path.is_empty() {
-                "BAD_USER_INPUT"
-            } else {
-                "INTERNAL"
-            };
-            e.extensions
-                .get_or_insert_with(Default::default)
-                .set("code", code);
-        }
-    }
+    code_errors(&mut errors);
     let rate_limited = errors.iter().find_map(|e| {
         let ext = e.extensions.as_ref()?;
         match (ext.get("code"), ext.get("retryAfter")) {
@@ -294,6 +279,27 @@ pub async fn sdl(State(state): State<AppState>) -> Response {
         .into_response()
 }
 
+/// Gives every error without `extensions.code` one: BAD_USER_INPUT for a request error
+/// (no path), INTERNAL for a field's.
+pub(super) fn code_errors(errors: &mut [async_graphql::ServerError]) {
+    for e in errors {
+        let coded = e
+            .extensions
+            .as_ref()
+            .is_some_and(|x| x.get("code").is_some());
+        if !coded {
+            let code = if e.path.is_empty() {
+                "BAD_USER_INPUT"
+            } else {
+                "INTERNAL"
+            };
+            e.extensions
+                .get_or_insert_with(Default::default)
+                .set("code", code);
+        }
+    }
+}
+
 fn wants_html(headers: &HeaderMap) -> bool {
     headers
         .get(ACCEPT)
@@ -353,10 +359,19 @@ pub async fn get(State(state): State<AppState>, headers: HeaderMap, uri: Uri) ->
 
 /// POST: a JSON body `{query, operationName, variables, extensions}`.
 pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    let answer = match negotiate(&headers) {
-        Ok(answer) => answer,
-        Err(response) => return *response,
-    };
+    match post_params(&headers, &body) {
+        Ok((answer, params)) => execute(&state, &headers, answer, params).await,
+        Err(response) => *response,
+    }
+}
+
+/// The answer's media type and the parameters of a POST body, or the response refusing
+/// it (a media type that cannot be served or was not sent as JSON, a malformed body).
+pub(super) fn post_params(
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<(Answer, Params), Box<Response>> {
+    let answer = negotiate(headers)?;
     let media = headers
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -368,21 +383,26 @@ pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Bytes
                 .to_ascii_lowercase()
         });
     if media.as_deref() != Some(JSON) {
-        return respond(
+        return Err(Box::new(respond(
             answer,
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             json!({ "errors": [{
                 "message": "POST bodies must be sent with Content-Type: application/json",
                 "extensions": { "code": "UNSUPPORTED_MEDIA_TYPE" }
             }]}),
-        );
+        )));
     }
-    let value: Value = match serde_json::from_slice(&body) {
+    let value: Value = match serde_json::from_slice(body) {
         Ok(v) => v,
-        Err(e) => return bad_request(answer, format!("the body is not valid JSON: {e}")),
+        Err(e) => {
+            return Err(Box::new(bad_request(
+                answer,
+                format!("the body is not valid JSON: {e}"),
+            )));
+        }
     };
     match params(value) {
-        Ok(params) => execute(&state, &headers, answer, params).await,
-        Err(message) => bad_request(answer, message),
+        Ok(params) => Ok((answer, params)),
+        Err(message) => Err(Box::new(bad_request(answer, message))),
     }
 }

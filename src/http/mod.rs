@@ -1,4 +1,5 @@
 //! HTTP: the axum router, auth, ingest endpoints and health probes.
+pub mod admin;
 pub mod auth;
 pub mod exports;
 mod field_order;
@@ -10,6 +11,7 @@ pub mod ingest;
 use crate::config::Config;
 use crate::graphql::AppSchema;
 use crate::ingest::Ingestor;
+use crate::telemetry::http as telemetry;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
@@ -19,7 +21,7 @@ use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -37,6 +39,10 @@ pub struct AppState {
     /// The demo environment's key (every scope) when serving the embedded demo; None
     /// otherwise. GraphiQL's headers start with it.
     pub demo_key: Option<String>,
+    /// The operator's schema, served at `/admin/graphql`.
+    pub admin_schema: crate::graphql::operator::OperatorSchema,
+    /// The configured operator credentials.
+    pub operators: crate::operator::Credentials,
 }
 
 /// The whole HTTP surface.
@@ -64,15 +70,39 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/v1/exports/{file}", get(exports::export_csv))
         .route("/schema.graphql", get(graphql::sdl))
+        .route(
+            "/admin/graphql",
+            get(admin::get)
+                .post(admin::post)
+                .layer(DefaultBodyLimit::max(graphql_limit)),
+        )
         .route("/healthz", get(health::healthz))
-        .route("/readyz", get(health::readyz))
+        .route("/readyz", get(health::readyz));
+    // /metrics is on the main address unless it has one of its own (`--metrics-bind`).
+    let router = match state.config.metrics_bind {
+        None => router.route("/metrics", get(telemetry::metrics)),
+        Some(_) => router,
+    };
+    let router = router
+        .layer(axum::middleware::from_fn(telemetry::track))
         .layer(CompressionLayer::new())
-        .layer(TraceLayer::new_for_http())
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(telemetry::request_span)
+                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+        )
         .with_state(state);
     match cors {
         Some(cors) => router.layer(cors),
         None => router,
     }
+}
+
+/// The router of the separate metrics address: `/metrics` alone.
+pub fn metrics_app(state: AppState) -> Router {
+    Router::new()
+        .route("/metrics", get(telemetry::metrics))
+        .with_state(state)
 }
 
 /// CORS for the allowed origins: browsers on them may call the API with a key; any other

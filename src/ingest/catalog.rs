@@ -248,7 +248,7 @@ impl Ingestor {
         }
         let _guard = self.lock_sqlite().await;
         let txn = self.begin_write().await?;
-        self.lock_environment(&txn, env).await?;
+        self.lock_environment(&txn, env.id).await?;
         changes.write(&txn, env.id).await?;
         txn.commit().await?;
         report.upserted += count;

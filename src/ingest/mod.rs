@@ -101,6 +101,12 @@ fn stored_instant(at: chrono::DateTime<Utc>) -> String {
     at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false)
 }
 
+/// A writing transaction that holds an environment's writer lock until it ends.
+pub(crate) struct Locked<'a> {
+    pub txn: DatabaseTransaction,
+    _guard: Option<MutexGuard<'a, ()>>,
+}
+
 /// Writes events and catalog changes. Writers of one environment are serialised: by a
 /// process-wide lock on SQLite (one writer at a time anyway), by a transaction-scoped
 /// advisory lock on PostgreSQL (so several server replicas stay consistent).
@@ -146,22 +152,34 @@ impl Ingestor {
     async fn lock_environment(
         &self,
         txn: &DatabaseTransaction,
-        env: &Environment,
+        environment_id: i64,
     ) -> AppResult<()> {
         let backend = self.db.get_database_backend();
         if backend == DbBackend::Postgres {
             txn.execute_raw(Statement::from_sql_and_values(
                 backend,
                 "SELECT pg_advisory_xact_lock($1)",
-                [env.id.into()],
+                [environment_id.into()],
             ))
             .await?;
         }
         Ok(())
     }
 
+    /// A writing transaction holding the environment's writer lock, as ingest's own:
+    /// for other writers of an environment's data (retention, erasure, time zone checks).
+    pub(crate) async fn lock(&self, environment_id: i64) -> AppResult<Locked<'_>> {
+        let guard = self.lock_sqlite().await;
+        let txn = self.begin_write().await?;
+        self.lock_environment(&txn, environment_id).await?;
+        Ok(Locked { txn, _guard: guard })
+    }
+
     /// Recomputes the environment's rollups from its raw events, holding off its writers
-    /// meanwhile. Returns the number of events read.
+    /// meanwhile. Returns the number of events read. Once retention deleted old events,
+    /// only the periods whose events are all still there are recomputed (see
+    /// [`rollups::Rebuilt`]): the older ones keep their rollups, which no longer have the
+    /// raw events to be rebuilt from.
     pub async fn rebuild_rollups(
         &self,
         env: &Environment,
@@ -169,8 +187,14 @@ impl Ingestor {
     ) -> AppResult<u64> {
         let _guard = self.lock_sqlite().await;
         let txn = self.begin_write().await?;
-        self.lock_environment(&txn, env).await?;
-        let read = rollups::rebuild(&txn, env.id, progress).await?;
+        self.lock_environment(&txn, env.id).await?;
+        let retention = crate::storage::environments::retention(&txn, env.id).await?;
+        let periods = rollups::Rebuilt {
+            from: retention
+                .deleted_before
+                .map(|at| crate::analytics::time::complete_from(at, env.time_zone)),
+        };
+        let read = rollups::rebuild(&txn, env.id, &periods, progress).await?;
         txn.commit().await?;
         Ok(read)
     }
@@ -183,7 +207,25 @@ impl Ingestor {
         items: Vec<Item>,
         report: &mut IngestReport,
     ) -> AppResult<()> {
+        let before = (report.accepted, report.duplicates, report.refused.rejected);
+        let result = self.ingest_items(env, items, report).await;
+        crate::telemetry::events(
+            report.accepted - before.0,
+            report.duplicates - before.1,
+            report.refused.rejected - before.2,
+        );
+        result
+    }
+
+    async fn ingest_items(
+        &self,
+        env: &Environment,
+        items: Vec<Item>,
+        report: &mut IngestReport,
+    ) -> AppResult<()> {
         let now = Utc::now();
+        let retention = crate::storage::environments::retention(&self.db, env.id).await?;
+        let horizon = retention.horizon(now);
         let mut valid: Vec<ValidEvent> = Vec::with_capacity(items.len());
         let mut seen = HashSet::with_capacity(items.len());
         for item in items {
@@ -201,6 +243,9 @@ impl Ingestor {
             };
             match event::validate(item.line, value, now) {
                 Err(rejection) => report.refused.add(rejection),
+                Ok(ev) if before_horizon(&ev, horizon) => {
+                    report.refused.add(too_old(item.line, ev, &retention));
+                }
                 Ok(ev) if !seen.insert(ev.id.clone()) => report.duplicates += 1,
                 Ok(ev) => valid.push(ev),
             }
@@ -218,7 +263,7 @@ impl Ingestor {
     async fn write(&self, env: &Environment, mut events: Vec<ValidEvent>) -> AppResult<(u64, u64)> {
         let _guard = self.lock_sqlite().await;
         let txn = self.begin_write().await?;
-        self.lock_environment(&txn, env).await?;
+        self.lock_environment(&txn, env.id).await?;
         let ids: Vec<&str> = events.iter().map(|e| e.id.as_str()).collect();
         let existing: HashSet<String> = bulk::existing_ids(&txn, "events", env.id, &ids)
             .await?
@@ -279,5 +324,31 @@ impl Ingestor {
         rollups::add(&txn, env.id, sums).await?;
         txn.commit().await?;
         Ok((events.len() as u64, duplicates))
+    }
+}
+
+/// True when `ev` lies before the environment's retention horizon: its raw events from
+/// then are deleted. Job events are kept past it (see `crate::retention`), so they stay.
+fn before_horizon(ev: &ValidEvent, horizon: Option<chrono::DateTime<Utc>>) -> bool {
+    horizon.is_some_and(|h| ev.occurred_at < h) && !JOB_EVENT_TYPES.contains(&ev.event_type)
+}
+
+/// The refusal of an event older than the environment keeps.
+fn too_old(
+    line: u64,
+    ev: ValidEvent,
+    retention: &crate::storage::environments::Retention,
+) -> Rejection {
+    let kept = retention
+        .days
+        .map_or_else(String::new, |d| format!(" (raw events are kept {d} days)"));
+    Rejection {
+        line,
+        event_id: Some(ev.id),
+        field: Some("occurredAt".into()),
+        reason: format!(
+            "occurredAt {} lies before what this environment keeps{kept}: events that old were deleted, so this one could not be told from a repeat of a deleted event and would be counted twice",
+            ev.occurred_at.to_rfc3339()
+        ),
     }
 }

@@ -15,7 +15,7 @@ pub struct Page<M> {
 }
 
 /// Pages through `select` by `id` ascending: the rows after `after`, at most `first`.
-async fn page<E: EntityTrait>(
+pub(crate) async fn page<E: EntityTrait>(
     db: &DatabaseConnection,
     select: Select<E>,
     id: E::Column,

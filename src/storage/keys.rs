@@ -88,12 +88,14 @@ impl Caller {
     }
 }
 
-fn hash(token: &str) -> String {
+/// The SHA-256 of a token, in hex: what is stored and compared.
+pub fn hash(token: &str) -> String {
     let digest = Sha256::digest(token.as_bytes());
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn random_b64(bytes: usize) -> String {
+/// `bytes` random bytes from the OS, URL-safe base64.
+pub fn random_b64(bytes: usize) -> String {
     let mut buf = vec![0u8; bytes];
     rand::rngs::OsRng.fill_bytes(&mut buf);
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(buf)
@@ -105,13 +107,22 @@ pub async fn create(
     environment_id: i64,
     scopes: &[Scope],
 ) -> AppResult<String> {
+    Ok(create_key(db, environment_id, scopes).await?.1)
+}
+
+/// Creates a key; returns it and its token (the only time the token exists in clear).
+pub async fn create_key<C: ConnectionTrait>(
+    db: &C,
+    environment_id: i64,
+    scopes: &[Scope],
+) -> AppResult<(api_key::Model, String)> {
     let token = format!("{TOKEN_PREFIX}{}", random_b64(32));
     let scopes = scopes
         .iter()
         .map(|s| s.as_str())
         .collect::<Vec<_>>()
         .join(",");
-    api_key::ActiveModel {
+    let key = api_key::ActiveModel {
         environment_id: Set(environment_id),
         id: Set(format!("key_{}", random_b64(9))),
         token_hash: Set(hash(&token)),
@@ -122,7 +133,7 @@ pub async fn create(
     }
     .insert(db)
     .await?;
-    Ok(token)
+    Ok((key, token))
 }
 
 /// Resolves a bearer token to its caller: UNAUTHENTICATED for an unknown or revoked key.
@@ -196,7 +207,11 @@ pub async fn list(db: &DatabaseConnection, environment_id: i64) -> AppResult<Vec
 
 /// Revokes a key of an environment: it authenticates no more. NOT_FOUND when the
 /// environment has no such key; revoking twice keeps the first time.
-pub async fn revoke(db: &DatabaseConnection, environment_id: i64, key_id: &str) -> AppResult<()> {
+pub async fn revoke<C: ConnectionTrait>(
+    db: &C,
+    environment_id: i64,
+    key_id: &str,
+) -> AppResult<api_key::Model> {
     let key = api_key::Entity::find()
         .filter(api_key::Column::EnvironmentId.eq(environment_id))
         .filter(api_key::Column::Id.eq(key_id))
@@ -207,10 +222,10 @@ pub async fn revoke(db: &DatabaseConnection, environment_id: i64, key_id: &str) 
                 "the environment has no key {key_id:?}: `dam-insights keys list --environment NAME` lists its keys"
             ))
         })?;
-    if key.revoked_at.is_none() {
-        let mut active: api_key::ActiveModel = key.into();
-        active.revoked_at = Set(Some(Utc::now()));
-        active.update(db).await?;
+    if key.revoked_at.is_some() {
+        return Ok(key);
     }
-    Ok(())
+    let mut active: api_key::ActiveModel = key.into();
+    active.revoked_at = Set(Some(Utc::now()));
+    Ok(active.update(db).await?)
 }

@@ -1,12 +1,15 @@
 //! Storage: connecting, migrating, and the small queries shared by several layers.
 pub mod activity;
 pub mod activity_reports;
+pub mod audit;
 pub mod bulk;
 pub mod catalog;
 pub mod dashboard;
 pub mod environments;
+pub mod erasure;
 pub mod events;
 pub mod keys;
+pub mod retention;
 pub mod rollups;
 
 use anyhow::Context;

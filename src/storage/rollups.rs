@@ -6,8 +6,8 @@ use crate::storage::bulk::{self, Column};
 use entity::{event, rollup};
 use sea_orm::prelude::DateTimeUtc;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 use std::collections::{HashMap, HashSet};
 
@@ -107,15 +107,66 @@ const ROLLUP_COLUMNS: &[Column] = &[
 /// Events read per step of a rebuild.
 const REBUILD_PAGE: u64 = 5_000;
 
-/// Recomputes every rollup of one environment from its raw events within `txn`;
-/// `progress` is called with the number of events read so far. Returns that number.
+/// The periods a rebuild recomputes: every one, or (in an environment whose old raw
+/// events were deleted) only the local months and days from the first whose events are
+/// all still there; older periods keep their rollups as they are.
+#[derive(Clone, Debug, Default)]
+pub struct Rebuilt {
+    /// The first local month (`YYYY-MM`) and day (`YYYY-MM-DD`) recomputed.
+    pub from: Option<(String, String)>,
+}
+
+impl Rebuilt {
+    fn covers(&self, period: &str) -> bool {
+        match &self.from {
+            None => true,
+            Some((month, _)) if period.len() == 7 => period >= month.as_str(),
+            Some((_, day)) => period >= day.as_str(),
+        }
+    }
+
+    /// The rollup rows it recomputes.
+    fn rows(&self) -> Condition {
+        match &self.from {
+            None => Condition::all(),
+            Some((month, day)) => Condition::any()
+                .add(
+                    Condition::all()
+                        .add(rollup::Column::Period.like("____-__"))
+                        .add(rollup::Column::Period.gte(month.as_str())),
+                )
+                .add(
+                    Condition::all()
+                        .add(rollup::Column::Period.like("____-__-__"))
+                        .add(rollup::Column::Period.gte(day.as_str())),
+                ),
+        }
+    }
+}
+
+/// Adds those of `sums` that `periods` recomputes.
+async fn add_rebuilt(
+    txn: &DatabaseTransaction,
+    environment_id: i64,
+    periods: &Rebuilt,
+    mut sums: Increments,
+) -> Result<(), DbErr> {
+    sums.retain(|(_, period, _, _), _| periods.covers(period));
+    add(txn, environment_id, sums).await
+}
+
+/// Recomputes the rollups of one environment from its raw events within `txn`, for the
+/// `periods` given; `progress` is called with the number of events read so far. Returns
+/// that number.
 pub async fn rebuild(
     txn: &DatabaseTransaction,
     environment_id: i64,
+    periods: &Rebuilt,
     mut progress: impl FnMut(u64),
 ) -> Result<u64, DbErr> {
     rollup::Entity::delete_many()
         .filter(rollup::Column::EnvironmentId.eq(environment_id))
+        .filter(periods.rows())
         .exec(txn)
         .await?;
     let mut after: Option<String> = None;
@@ -125,6 +176,11 @@ pub async fn rebuild(
             .filter(event::Column::EnvironmentId.eq(environment_id))
             .order_by_asc(event::Column::Id)
             .limit(REBUILD_PAGE);
+        if let Some((_, day)) = &periods.from {
+            let day = chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d")
+                .map_err(|e| DbErr::Custom(e.to_string()))?;
+            query = query.filter(event::Column::LocalDay.gte(day));
+        }
         if let Some(after) = &after {
             query = query.filter(event::Column::Id.gt(after.as_str()));
         }
@@ -136,7 +192,7 @@ pub async fn rebuild(
             let day = e.local_day.to_string();
             increments(&facts(e, &day), &mut sums);
         }
-        add(txn, environment_id, sums).await?;
+        add_rebuilt(txn, environment_id, periods, sums).await?;
         read += events.len() as u64;
         progress(read);
     }
@@ -159,7 +215,7 @@ pub async fn rebuild(
         for (_, mut events) in job_events(txn, environment_id, chunk).await? {
             job_increments(&mut events, 1, &mut sums);
         }
-        add(txn, environment_id, sums).await?;
+        add_rebuilt(txn, environment_id, periods, sums).await?;
     }
     Ok(read)
 }

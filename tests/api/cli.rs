@@ -3,7 +3,7 @@ use crate::helpers::fresh_database;
 use std::io::Write;
 use std::process::{Command, Output};
 
-const BIN: &str = env!("CARGO_BIN_EXE_dam-insights");
+pub const BIN: &str = env!("CARGO_BIN_EXE_dam-insights");
 
 pub fn run(url: &str, args: &[&str]) -> Output {
     Command::new(BIN)

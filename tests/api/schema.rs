@@ -18,14 +18,35 @@ fn schema_graphql_equals_the_served_schema() {
     }
 }
 
+#[test]
+fn admin_schema_graphql_equals_the_served_operator_schema() {
+    let checked_in =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/admin-schema.graphql"))
+            .expect("admin-schema.graphql is checked in");
+    assert!(
+        checked_in == dam_insights::graphql::operator::sdl(),
+        "admin-schema.graphql differs from the served operator schema: regenerate it with \
+         `cargo run -- print-schema --admin > admin-schema.graphql`"
+    );
+}
+
 #[tokio::test]
 async fn every_type_field_and_argument_is_described() {
+    for path in ["/graphql", "/admin/graphql"] {
+        let missing = undescribed(path).await;
+        assert!(missing.is_empty(), "undescribed in {path}: {missing:?}");
+    }
+}
+
+/// The types, fields, arguments and values of the schema served at `path` that have no
+/// description.
+async fn undescribed(path: &str) -> Vec<String> {
     let app = spawn_app().await;
     let query = r#"{ __schema { types { name kind description
         fields { name description args { name description } }
         inputFields { name description }
         enumValues { name description } } } }"#;
-    let request = Request::post("/graphql")
+    let request = Request::post(path)
         .header("content-type", "application/json")
         .body(Body::from(json!({ "query": query }).to_string()))
         .unwrap();
@@ -67,5 +88,5 @@ async fn every_type_field_and_argument_is_described() {
             }
         }
     }
-    assert!(missing.is_empty(), "undescribed: {missing:?}");
+    missing
 }
