@@ -81,6 +81,23 @@ pub struct Config {
     /// `https://dash.example.com`; none by default.
     #[arg(long, env = "CORS_ALLOW_ORIGINS", value_delimiter = ',', global = true)]
     pub cors_allow_origins: Vec<String>,
+
+    /// When the dashboard's sign-in cookie is marked Secure: `auto` (when the request
+    /// came over TLS, as the reverse proxy in front says with `X-Forwarded-Proto: https`),
+    /// `always` or `never`.
+    #[arg(long, env = "COOKIE_SECURE", value_enum, default_value_t = CookieSecure::Auto, global = true)]
+    pub cookie_secure: CookieSecure,
+}
+
+/// When the dashboard's cookie carries the Secure attribute.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum CookieSecure {
+    /// When the request came over TLS (`X-Forwarded-Proto: https` from the proxy).
+    Auto,
+    /// Always (the server sits behind TLS whatever the headers say).
+    Always,
+    /// Never (plain HTTP only, e.g. a local demo).
+    Never,
 }
 
 impl Config {
@@ -109,6 +126,7 @@ impl Config {
             ingest_events_per_second: 100_000,
             production: false,
             cors_allow_origins: Vec::new(),
+            cookie_secure: CookieSecure::Auto,
         }
     }
 }

@@ -12,6 +12,7 @@ pub mod http;
 pub mod ingest;
 pub mod seed;
 pub mod storage;
+pub mod web;
 
 pub use http::{AppState, app};
 
@@ -72,5 +73,6 @@ pub async fn build_with_clock(
         ingest_limiter: graphql::limits::IngestRate(ingest_limiter),
         config: Arc::new(config),
         clock,
+        demo_key: None,
     })
 }

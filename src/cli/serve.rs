@@ -8,7 +8,7 @@ use anyhow::Context;
 pub async fn serve(config: Config) -> anyhow::Result<()> {
     let (_, embedded) = config.database();
     let bind = config.bind;
-    let state = crate::build(config).await?;
+    let mut state = crate::build(config).await?;
     let mut demo_key = None;
     if embedded {
         // Only the embedded default fills itself: a database named by DATABASE_URL is
@@ -22,11 +22,13 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
             demo_key = Some(keys::create(&state.db, demo.id, &keys::Scope::ALL).await?);
         }
     }
+    state.demo_key = demo_key.clone();
     let listener = tokio::net::TcpListener::bind(bind)
         .await
         .with_context(|| format!("cannot listen on {bind}"))?;
     let addr = listener.local_addr()?;
     tracing::info!(%addr, "listening");
+    eprintln!("dashboard: http://{addr}/");
     eprintln!("GraphiQL: http://{addr}/graphql");
     if let Some(key) = demo_key {
         eprintln!(

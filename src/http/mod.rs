@@ -33,6 +33,9 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Where "now" comes from (dashboard windows, report expiry).
     pub clock: crate::clock::SharedClock,
+    /// The demo key printed at start, offered on the dashboard's sign-in page; None
+    /// unless serving the embedded demo.
+    pub demo_key: Option<String>,
 }
 
 /// The whole HTTP surface.
@@ -61,6 +64,7 @@ pub fn app(state: AppState) -> Router {
         .route("/v1/exports/{file}", get(exports::export_csv))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .merge(crate::web::routes())
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state);
