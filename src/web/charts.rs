@@ -57,6 +57,8 @@ pub struct Chart<'a> {
     pub series: Vec<Line>,
     pub kind: Kind,
     pub link: Option<CellLink<'a>>,
+    /// Drawn for a full-width panel (wider, so its text keeps its size).
+    pub wide: bool,
 }
 
 impl Chart<'_> {
@@ -149,9 +151,10 @@ impl Chart<'_> {
         let n = self.short.len().max(1);
         let top = nice_ceiling(self.max());
         let mut svg = String::new();
+        let width = if self.wide { 1180 } else { 640 };
         let (width, height) = match self.kind {
-            Kind::Ranking => (720, (n as u32 * 30 + 60).max(140)),
-            _ => (720, 300),
+            Kind::Ranking => (width, (n as u32 * 30 + 60).max(140)),
+            _ => (width, if self.wide { 360 } else { 300 }),
         };
         {
             let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
@@ -350,6 +353,7 @@ mod tests {
             }],
             kind: Kind::Lines,
             link: None,
+            wide: false,
         };
         let html = chart.render().into_string();
         assert!(

@@ -15,3 +15,5 @@ mod rollups;
 mod schema;
 mod security;
 mod time_zones;
+mod web;
+mod web_pages;

@@ -202,6 +202,7 @@ async fn build(state: &AppState, session: &Session, p: &Params) -> Result<Page, 
         }],
         kind: Kind::Bars,
         link: None,
+        wide: true,
     };
     let by_type = Chart {
         id: "assets-by-type",
@@ -226,6 +227,7 @@ async fn build(state: &AppState, session: &Session, p: &Params) -> Result<Page, 
         }],
         kind: Kind::Ranking,
         link: None,
+        wide: false,
     };
     let by_role = Chart {
         id: "users-by-role",
@@ -250,6 +252,7 @@ async fn build(state: &AppState, session: &Session, p: &Params) -> Result<Page, 
         }],
         kind: Kind::Ranking,
         link: None,
+        wide: false,
     };
     let collection = |e: &Ranked| collection_link(&e.node.as_ref());
     let tz = session.caller.environment.time_zone;
@@ -301,12 +304,12 @@ async fn build(state: &AppState, session: &Session, p: &Params) -> Result<Page, 
         }
         div.grid2 {
             div.panel {
-                (heading(3, "by-type", "Assets by type", Some(&csv_href("dashboard-assets-by-type", &[]))))
                 (by_type.render())
+                a.csv-inline href=(csv_href("dashboard-assets-by-type", &[])) download { "CSV" }
             }
             div.panel {
-                (heading(3, "by-role", "Users by role", Some(&csv_href("dashboard-users-by-role", &[]))))
                 (by_role.render())
+                a.csv-inline href=(csv_href("dashboard-users-by-role", &[])) download { "CSV" }
             }
         }
         div.panel {
@@ -315,7 +318,7 @@ async fn build(state: &AppState, session: &Session, p: &Params) -> Result<Page, 
                 @if let Some(s) = source { " · " (format::metric_label(s)) } @if let Some(t) = asset_type { " · " (format::metric_label(t)) } }
             (uploads.render())
         }
-        div.grid2 {
+        div {
             div.panel #viewed {
                 (heading(2, "top-viewed", "Total views – top collections", Some(&csv_href("dashboard-top-viewed-collections", &window_pair))))
                 (table(&d.top_viewed_collections, &[

@@ -169,6 +169,7 @@ async fn build(state: &AppState, session: &Session, p: &Params) -> Result<Page, 
         }],
         kind: Kind::Ranking,
         link: None,
+        wide: true,
     };
     let csv = csv_href(
         "breakdown",

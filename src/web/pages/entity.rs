@@ -266,6 +266,7 @@ async fn build(
             .collect(),
         kind: Kind::Lines,
         link: None,
+        wide: false,
     };
     let body = html! {
         div.page-head {

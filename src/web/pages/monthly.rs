@@ -277,6 +277,7 @@ pub fn trend(
         }],
         kind: Kind::Lines,
         link: Some(&link),
+        wide: false,
     }
     .render()
 }

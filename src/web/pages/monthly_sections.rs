@@ -223,6 +223,7 @@ pub fn collections(r: &Report, here: &Here) -> Markup {
         ],
         kind: Kind::Stacked,
         link: Some(&split_link),
+        wide: false,
     };
     html! {
         section.report aria-labelledby="collections" {

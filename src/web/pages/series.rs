@@ -248,6 +248,7 @@ async fn build(state: &AppState, session: &Session, p: &Params) -> Result<Page, 
             .collect(),
         kind: Kind::Lines,
         link: Some(&link),
+        wide: true,
     };
     let metrics_text = chosen.join(",");
     let csv = csv_href(
