@@ -67,16 +67,15 @@ impl Ranked {
     }
 }
 
+/// The address a count of an edge links to, if any.
+pub type CountLink<'a> = &'a dyn Fn(&Ranked) -> Option<String>;
+
 /// A column of a ranked table.
 pub enum Column<'a> {
     /// The item, as the page links it.
     Item(&'a str, &'a dyn Fn(&Ranked) -> Markup),
     /// A count, with a link when the page has one for it.
-    Count(
-        &'a str,
-        &'a str,
-        Option<&'a dyn Fn(&Ranked) -> Option<String>>,
-    ),
+    Count(&'a str, &'a str, Option<CountLink<'a>>),
     /// A count drawn as a meter against the first item's, with the number.
     Meter(&'a str, &'a str),
     /// Text of the item.

@@ -164,7 +164,7 @@ fn clear_cookie_value() -> HeaderValue {
 /// `same-origin` (or `none`, typed by the user) when the browser sends it, and
 /// `Origin`, when sent, must name this server's host. Clients that send neither (curl,
 /// scripts) are not browsers and carry no cookie they did not choose to.
-pub fn check_same_origin(headers: &HeaderMap) -> Result<(), Response> {
+pub fn check_same_origin(headers: &HeaderMap) -> Result<(), Box<Response>> {
     let refuse = |why: &str| {
         let page = Page::message(
             "Request refused",
@@ -174,7 +174,7 @@ pub fn check_same_origin(headers: &HeaderMap) -> Result<(), Response> {
                     "Open the dashboard itself and send the form from there." }
             },
         );
-        Err(layout::render_bare(page))
+        Err(Box::new(layout::render_bare(page)))
     };
     if let Some(site) = headers.get("sec-fetch-site") {
         let site = site.to_str().unwrap_or_default();
@@ -280,7 +280,7 @@ pub async fn sign_in(
     Form(form): Form<SignInForm>,
 ) -> Response {
     if let Err(refused) = check_same_origin(&headers) {
-        return refused;
+        return *refused;
     }
     let next = safe_next(form.next.as_deref());
     let raw = form.key.unwrap_or_default();
@@ -332,7 +332,7 @@ pub async fn sign_in(
 /// `POST /sign-out`: removes the cookie.
 pub async fn sign_out(headers: HeaderMap) -> Response {
     if let Err(refused) = check_same_origin(&headers) {
-        return refused;
+        return *refused;
     }
     let mut response = see_other("/sign-in");
     response

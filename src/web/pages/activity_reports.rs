@@ -13,6 +13,7 @@ use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
+use chrono::Datelike;
 use maud::{Markup, html};
 use serde::Deserialize;
 use serde_json::json;
@@ -179,7 +180,7 @@ pub async fn create(
     Form(f): Form<CreateForm>,
 ) -> Response {
     if let Err(refused) = check_same_origin(&headers) {
-        return refused;
+        return *refused;
     }
     let path = "/activity/reports";
     if let Err(e) = session.caller.require(Scope::Admin) {
@@ -245,5 +246,3 @@ pub async fn create(
         Err(e) => session.respond(Err(e), path),
     }
 }
-
-use chrono::Datelike;
