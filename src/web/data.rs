@@ -6,7 +6,7 @@ use crate::http::AppState;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// A GraphQL document a page ran and its variables, shown on the page to copy.
 pub struct Shown {
@@ -29,9 +29,20 @@ pub async fn run<T: DeserializeOwned>(
         _ => Map::new(),
     };
     let started = Instant::now();
-    let data = crate::http::exports::run(state, &session.caller, query, &vars).await;
+    // Held to the same time limit as `/graphql`.
+    let limit = Duration::from_millis(state.config.request_timeout_ms);
+    let data = tokio::time::timeout(
+        limit,
+        crate::http::exports::run(state, &session.caller, query, &vars),
+    )
+    .await;
     session.spent(started.elapsed().as_micros() as u64);
-    let data = data?;
+    let data = data.map_err(|_| {
+        AppError::BadUserInput(format!(
+            "the page's query ran over the time limit of {} ms: ask for less (a shorter range)",
+            limit.as_millis()
+        ))
+    })??;
     let typed = serde_json::from_value(data).map_err(|e| {
         AppError::Internal(anyhow::anyhow!("the {label} answer has another shape: {e}"))
     })?;

@@ -93,10 +93,18 @@ pub fn month_name(month: &str) -> String {
         .unwrap_or_else(|_| month.to_owned())
 }
 
-/// "2026-10" → "Oct 26", for chart axes.
+/// "2026-10" → "Oct", "2026-01" → "Jan 26", for chart axes (a year only at January,
+/// so twelve labels fit).
 pub fn month_short(month: &str) -> String {
     chrono::NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
-        .map(|d| d.format("%b %y").to_string())
+        .map(|d| {
+            let format = if d.format("%m").to_string() == "01" {
+                "%b %y"
+            } else {
+                "%b"
+            };
+            d.format(format).to_string()
+        })
         .unwrap_or_else(|_| month.to_owned())
 }
 

@@ -66,6 +66,8 @@ try {
   const downloads = await page.locator('[data-field="summary.downloads"] [data-value]').getAttribute('data-value');
   console.log(`   ${month}: ${downloads} downloads`);
   await shoot('monthly-report');
+  await page.screenshot({ path: join(shots, 'monthly-report-top.png'), fullPage: true, clip: { x: 0, y: 0, width: 1280, height: 1180 } });
+  console.log('   screenshot monthly-report-top.png');
 
   step('phone width');
   await page.setViewportSize({ width: 390, height: 844 });
