@@ -177,7 +177,7 @@ fn split_table(title: &str, id: &str, csv: &str, rows: &[Split]) -> Markup {
                 tbody {
                     @for s in rows {
                         tr data-key=(s.key) {
-                            th scope="row" { (format::metric_label(&s.key)) }
+                            th scope="row" { (split_label(&s.key)) }
                             td.num { (format::int(s.value.current)) }
                             td.num { (format::int(s.value.previous)) }
                             td.num { (format::percent_change(s.value.change_percent)) }
@@ -186,6 +186,15 @@ fn split_table(title: &str, id: &str, csv: &str, rows: &[Split]) -> Markup {
                 }
             } }
         }
+    }
+}
+
+/// A split's key in words ("API", "SSO" kept as initials).
+fn split_label(key: &str) -> String {
+    match key {
+        "API" | "SSO" => key.to_owned(),
+        "NON_SSO" => "Non-SSO".to_owned(),
+        other => format::metric_label(other),
     }
 }
 
