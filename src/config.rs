@@ -110,6 +110,23 @@ pub struct Config {
         global = true
     )]
     pub retention_interval_secs: u64,
+
+    /// When the dashboard's sign-in cookie is marked Secure: `auto` (when the request
+    /// came over TLS, as the reverse proxy in front says with `X-Forwarded-Proto: https`),
+    /// `always` or `never`.
+    #[arg(long, env = "COOKIE_SECURE", value_enum, default_value_t = CookieSecure::Auto, global = true)]
+    pub cookie_secure: CookieSecure,
+}
+
+/// When the dashboard's cookie carries the Secure attribute.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum CookieSecure {
+    /// When the request came over TLS (`X-Forwarded-Proto: https` from the proxy).
+    Auto,
+    /// Always (the server sits behind TLS whatever the headers say).
+    Always,
+    /// Never (plain HTTP only, e.g. a local demo).
+    Never,
 }
 
 impl Config {
@@ -141,6 +158,7 @@ impl Config {
             metrics_bind: None,
             operator_credential_sha256: Vec::new(),
             retention_interval_secs: 3600,
+            cookie_secure: CookieSecure::Auto,
         }
     }
 }

@@ -15,6 +15,7 @@ pub mod retention;
 pub mod seed;
 pub mod storage;
 pub mod telemetry;
+pub mod web;
 
 pub use http::{AppState, app};
 

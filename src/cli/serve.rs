@@ -28,6 +28,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         .with_context(|| format!("cannot listen on {bind}"))?;
     let addr = listener.local_addr()?;
     tracing::info!(%addr, "listening");
+    eprintln!("dashboard: http://{addr}/");
     eprintln!("GraphiQL: http://{addr}/graphql");
     if let Some(key) = &state.demo_key {
         eprintln!(

@@ -77,7 +77,8 @@ pub fn app(state: AppState) -> Router {
                 .layer(DefaultBodyLimit::max(graphql_limit)),
         )
         .route("/healthz", get(health::healthz))
-        .route("/readyz", get(health::readyz));
+        .route("/readyz", get(health::readyz))
+        .merge(crate::web::routes());
     // /metrics is on the main address unless it has one of its own (`--metrics-bind`).
     let router = match state.config.metrics_bind {
         None => router.route("/metrics", get(telemetry::metrics)),

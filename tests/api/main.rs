@@ -25,3 +25,5 @@ mod schema;
 mod security;
 mod servers;
 mod time_zones;
+mod web;
+mod web_pages;

@@ -163,7 +163,7 @@ fn at<'a>(value: &'a Value, path: &str) -> &'a Value {
 }
 
 /// Runs one page of an export's query as `caller`.
-async fn run(
+pub(crate) async fn run(
     state: &AppState,
     caller: &Caller,
     query: &str,
@@ -356,11 +356,16 @@ pub async fn export_csv(
     csv_response(export.name, body(rx))
 }
 
-/// A streamed body of what `rx` receives.
+/// A streamed body of what `rx` receives. Fused: the compression layer polls a body
+/// again after its end, which an unfused `unfold` answers with a panic.
 fn body(rx: tokio::sync::mpsc::Receiver<Result<Bytes, std::io::Error>>) -> Body {
-    Body::from_stream(futures::stream::unfold(rx, |mut rx| async move {
-        rx.recv().await.map(|item| (item, rx))
-    }))
+    use futures::StreamExt;
+    Body::from_stream(
+        futures::stream::unfold(rx, |mut rx| async move {
+            rx.recv().await.map(|item| (item, rx))
+        })
+        .fuse(),
+    )
 }
 
 fn csv_response(name: &str, body: Body) -> Response {
