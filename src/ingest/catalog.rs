@@ -1,9 +1,8 @@
 //! Catalog sync: upserts of assets, users, collections and portals that existed before
 //! (or outside) the event stream. A sync counts as no activity: it stores no event.
 use super::entities::{AssetPatch, CatalogChanges, CollectionPatch, PortalPatch, UserPatch};
-use super::event::{
-    ASSET_TYPES, Field, Kind, Rejection, SOURCES, VIAS, check_declared, check_field, opt, req,
-};
+use super::event::{ASSET_TYPES, Rejection, SOURCES, VIAS};
+use super::fields::{Field, Kind, check_declared, check_field, opt, req};
 use super::{Ingestor, Item, Refused};
 use crate::error::AppResult;
 use crate::storage::environments::Environment;
@@ -52,7 +51,7 @@ const KINDS: &[(&str, &[Field])] = &[
             opt("public", Kind::Bool),
             opt("createdBy", Kind::Id),
             opt("createdAt", Kind::Timestamp),
-            opt("assetIds", Kind::Strings),
+            opt("assetIds", Kind::Ids),
         ],
     ),
     (
@@ -228,12 +227,7 @@ impl Ingestor {
         for item in items {
             let record = item
                 .value
-                .map_err(|reason| Rejection {
-                    line: item.line,
-                    event_id: None,
-                    field: None,
-                    reason,
-                })
+                .map_err(|unreadable| unreadable.rejection(item.line))
                 .and_then(|value| validate(item.line, value, now));
             match record {
                 Ok(record) => {

@@ -1,15 +1,9 @@
 //! Validation of one incoming event: from a flat JSON object to a [`ValidEvent`], or a
 //! [`Rejection`] naming the field and what is accepted.
+use super::fields::{Field, Kind, check_declared, check_field, opt, parse_timestamp, req};
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 use serde_json::{Map, Value};
-
-/// Longest accepted id (event, user, asset, ...).
-const MAX_ID_LEN: usize = 255;
-/// Longest accepted free-text field.
-const MAX_TEXT_LEN: usize = 4096;
-/// Most items in a list field (tags, groups, filters, values of one metaproperty).
-const MAX_LIST_LEN: usize = 1000;
 
 /// Why one event (or catalog record) was refused. Nothing of it was stored.
 #[derive(Clone, Debug, PartialEq, Serialize, async_graphql::SimpleObject)]
@@ -24,48 +18,6 @@ pub struct Rejection {
     pub field: Option<String>,
     /// What was wrong and what is accepted.
     pub reason: String,
-}
-
-/// The kinds of field an event type declares.
-#[derive(Clone, Copy)]
-pub(crate) enum Kind {
-    /// A non-empty identifier string.
-    Id,
-    /// A free-text string.
-    Text,
-    Bool,
-    /// A non-negative integer.
-    Count,
-    Enum(&'static [&'static str]),
-    /// An array of strings.
-    Strings,
-    /// An object: metaproperty name to an array of string values.
-    Metaproperties,
-    /// An array of `{field, value}` objects.
-    Filters,
-    /// An RFC 3339 timestamp with offset.
-    Timestamp,
-}
-
-pub(crate) struct Field {
-    pub name: &'static str,
-    pub kind: Kind,
-    pub required: bool,
-}
-
-pub(crate) const fn req(name: &'static str, kind: Kind) -> Field {
-    Field {
-        name,
-        kind,
-        required: true,
-    }
-}
-pub(crate) const fn opt(name: &'static str, kind: Kind) -> Field {
-    Field {
-        name,
-        kind,
-        required: false,
-    }
 }
 
 pub(crate) const ASSET_TYPES: &[&str] = &["IMAGE", "VIDEO", "RAW"];
@@ -127,9 +79,9 @@ const TYPES: &[(&str, &[Field])] = &[
         "search.performed",
         &[
             req("kind", Kind::Enum(SEARCH_KINDS)),
-            opt("query", Kind::Text),
+            opt("query", Kind::Term),
             opt("filters", Kind::Filters),
-            opt("expression", Kind::Text),
+            opt("expression", Kind::Term),
             opt("referenceAssetId", Kind::Id),
             opt("resultCount", Kind::Count),
         ],
@@ -271,159 +223,6 @@ impl ValidEvent {
     }
 }
 
-/// True when a string anywhere in `v` (keys included) holds U+0000, which PostgreSQL
-/// cannot store in text or JSON.
-fn has_nul(v: &Value) -> bool {
-    match v {
-        Value::String(s) => s.contains('\0'),
-        Value::Array(items) => items.iter().any(has_nul),
-        Value::Object(map) => map.iter().any(|(k, v)| k.contains('\0') || has_nul(v)),
-        _ => false,
-    }
-}
-
-pub(crate) fn check_field(value: &Value, name: &str, kind: Kind) -> Result<(), String> {
-    if has_nul(value) {
-        return Err(format!(
-            "{name} contains a NUL character (U+0000), which cannot be stored: remove it"
-        ));
-    }
-    let text = |v: &Value, max: usize, what: &str| -> Result<(), String> {
-        match v.as_str() {
-            Some(s) if s.chars().count() <= max => Ok(()),
-            Some(_) => Err(format!("{name} is longer than {max} characters")),
-            None => Err(format!("{name} must be {what}")),
-        }
-    };
-    match kind {
-        Kind::Id => {
-            text(value, MAX_ID_LEN, "a string id")?;
-            if value.as_str().is_some_and(|s| s.trim().is_empty()) {
-                return Err(format!("{name} must not be empty"));
-            }
-            Ok(())
-        }
-        Kind::Text => text(value, MAX_TEXT_LEN, "a string"),
-        Kind::Bool => match value {
-            Value::Bool(_) => Ok(()),
-            _ => Err(format!("{name} must be true or false")),
-        },
-        Kind::Count => match value.as_u64() {
-            Some(n) if n <= i64::MAX as u64 => Ok(()),
-            _ => Err(format!("{name} must be a non-negative integer")),
-        },
-        Kind::Enum(values) => match value.as_str() {
-            Some(s) if values.contains(&s) => Ok(()),
-            _ => Err(format!("{name} must be one of {}", values.join(", "))),
-        },
-        Kind::Strings => string_list(value, name),
-        Kind::Timestamp => match value.as_str().map(DateTime::parse_from_rfc3339) {
-            Some(Ok(_)) => Ok(()),
-            _ => Err(format!(
-                "{name} must be an RFC 3339 timestamp with offset, e.g. 2025-10-03T09:00:00+02:00"
-            )),
-        },
-        Kind::Metaproperties => {
-            let Some(map) = value.as_object() else {
-                return Err(format!(
-                    "{name} must be an object of name to a list of values, e.g. {{\"Region\": [\"EMEA\"]}}"
-                ));
-            };
-            if map.len() > MAX_LIST_LEN {
-                return Err(format!("{name} has more than {MAX_LIST_LEN} entries"));
-            }
-            for (prop, values) in map {
-                if prop.trim().is_empty() {
-                    return Err(format!("{name} has an empty metaproperty name"));
-                }
-                string_list(values, &format!("{name}.{prop}"))?;
-            }
-            Ok(())
-        }
-        Kind::Filters => {
-            let Some(items) = value.as_array() else {
-                return Err(format!(
-                    "{name} must be a list of {{\"field\": ..., \"value\": ...}} objects"
-                ));
-            };
-            if items.len() > MAX_LIST_LEN {
-                return Err(format!("{name} has more than {MAX_LIST_LEN} items"));
-            }
-            for item in items {
-                let ok = item.as_object().is_some_and(|o| {
-                    o.len() == 2
-                        && o.get("field")
-                            .and_then(Value::as_str)
-                            .is_some_and(|f| !f.is_empty())
-                        && o.get("value").is_some_and(Value::is_string)
-                });
-                if !ok {
-                    return Err(format!(
-                        "{name} must be a list of {{\"field\": string, \"value\": string}} objects"
-                    ));
-                }
-            }
-            Ok(())
-        }
-    }
-}
-
-fn string_list(value: &Value, name: &str) -> Result<(), String> {
-    match value.as_array() {
-        Some(items) if items.len() > MAX_LIST_LEN => {
-            Err(format!("{name} has more than {MAX_LIST_LEN} items"))
-        }
-        Some(items)
-            if items
-                .iter()
-                .all(|i| i.as_str().is_some_and(|s| s.len() <= MAX_TEXT_LEN)) =>
-        {
-            Ok(())
-        }
-        _ => Err(format!("{name} must be a list of strings")),
-    }
-}
-
-/// Checks `obj` against the `fields` its type declares (`common` ones are allowed too and
-/// checked elsewhere): no unknown field, every required one present, each of its kind.
-/// `owner` ends the messages, e.g. "on asset.viewed". Returns the field and the reason.
-pub(crate) fn check_declared(
-    obj: &Map<String, Value>,
-    fields: &[Field],
-    common: &[&str],
-    owner: &str,
-) -> Result<(), (String, String)> {
-    if let Some(unknown) = obj
-        .keys()
-        .find(|k| !fields.iter().any(|f| f.name == k.as_str()))
-    {
-        let mut accepted: Vec<&str> = common.to_vec();
-        accepted.extend(fields.iter().map(|f| f.name));
-        return Err((
-            unknown.clone(),
-            format!(
-                "{unknown} is not a field {owner}: accepted fields are {}",
-                accepted.join(", ")
-            ),
-        ));
-    }
-    for field in fields {
-        match obj.get(field.name) {
-            None if field.required => {
-                return Err((
-                    field.name.to_owned(),
-                    format!("{} is required {owner}", field.name),
-                ));
-            }
-            None => {}
-            Some(v) => {
-                check_field(v, field.name, field.kind).map_err(|r| (field.name.to_owned(), r))?
-            }
-        }
-    }
-    Ok(())
-}
-
 /// Validates one event object. `now` bounds how far in the future `occurredAt` may lie.
 pub fn validate(line: u64, value: Value, now: DateTime<Utc>) -> Result<ValidEvent, Rejection> {
     let Value::Object(mut obj) = value else {
@@ -478,14 +277,9 @@ pub fn validate(line: u64, value: Value, now: DateTime<Utc>) -> Result<ValidEven
         ));
     };
     let occurred_at = match obj.remove("occurredAt") {
-        Some(Value::String(s)) => DateTime::parse_from_rfc3339(&s)
-            .map_err(|_| {
-                reject(
-                    Some("occurredAt"),
-                    format!("occurredAt {s:?} is not an RFC 3339 timestamp with offset, e.g. 2025-10-03T09:00:00+02:00"),
-                )
-            })?
-            .with_timezone(&Utc),
+        Some(Value::String(s)) => {
+            parse_timestamp(&s, "occurredAt").map_err(|r| reject(Some("occurredAt"), r))?
+        }
         _ => {
             return Err(reject(
                 Some("occurredAt"),

@@ -3,8 +3,11 @@
 pub mod catalog;
 mod entities;
 pub mod event;
+pub mod fields;
+pub mod json;
 mod memberships;
 mod patches;
+mod rebuild;
 pub mod stream;
 mod versions;
 
@@ -37,7 +40,39 @@ pub const MAX_LISTED_REJECTIONS: usize = 1000;
 /// One item of an ingest body: its position and its JSON, or why it could not be read.
 pub struct Item {
     pub line: u64,
-    pub value: Result<Value, String>,
+    pub value: Result<Value, Unreadable>,
+}
+
+/// Why an item could not be read as JSON.
+#[derive(Debug)]
+pub struct Unreadable {
+    /// The item's id, when it could still be read.
+    pub id: Option<String>,
+    /// The key to blame (one repeated in an object), if any.
+    pub field: Option<String>,
+    pub reason: String,
+}
+
+impl From<String> for Unreadable {
+    fn from(reason: String) -> Self {
+        Unreadable {
+            id: None,
+            field: None,
+            reason,
+        }
+    }
+}
+
+impl Unreadable {
+    /// The refusal of the item at `line`.
+    pub fn rejection(self, line: u64) -> Rejection {
+        Rejection {
+            line,
+            event_id: self.id,
+            field: self.field,
+            reason: self.reason,
+        }
+    }
 }
 
 /// The items of one call that were refused: nothing of them was stored.
@@ -175,30 +210,6 @@ impl Ingestor {
         Ok(Locked { txn, _guard: guard })
     }
 
-    /// Recomputes the environment's rollups from its raw events, holding off its writers
-    /// meanwhile. Returns the number of events read. Once retention deleted old events,
-    /// only the periods whose events are all still there are recomputed (see
-    /// [`rollups::Rebuilt`]): the older ones keep their rollups, which no longer have the
-    /// raw events to be rebuilt from.
-    pub async fn rebuild_rollups(
-        &self,
-        env: &Environment,
-        progress: impl FnMut(u64),
-    ) -> AppResult<u64> {
-        let _guard = self.lock_sqlite().await;
-        let txn = self.begin_write().await?;
-        self.lock_environment(&txn, env.id).await?;
-        let retention = crate::storage::environments::retention(&txn, env.id).await?;
-        let periods = rollups::Rebuilt {
-            from: retention
-                .deleted_before
-                .map(|at| crate::analytics::time::complete_from(at, env.time_zone)),
-        };
-        let read = rollups::rebuild(&txn, env.id, &periods, progress).await?;
-        txn.commit().await?;
-        Ok(read)
-    }
-
     /// Validates `items` and stores the valid, new ones in one transaction, adding the
     /// outcome to `report`.
     pub async fn ingest(
@@ -231,13 +242,8 @@ impl Ingestor {
         for item in items {
             let value = match item.value {
                 Ok(value) => value,
-                Err(reason) => {
-                    report.refused.add(Rejection {
-                        line: item.line,
-                        event_id: None,
-                        field: None,
-                        reason,
-                    });
+                Err(unreadable) => {
+                    report.refused.add(unreadable.rejection(item.line));
                     continue;
                 }
             };

@@ -195,10 +195,10 @@ impl Splitter {
 /// Parses one raw item as JSON.
 pub fn parse(item: RawItem) -> super::Item {
     let (line, bytes) = item;
-    let value = bytes.and_then(|bytes| {
-        let text =
-            std::str::from_utf8(&bytes).map_err(|_| "the item is not valid UTF-8".to_string())?;
-        serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))
+    let value = bytes.map_err(super::Unreadable::from).and_then(|bytes| {
+        let text = std::str::from_utf8(&bytes)
+            .map_err(|_| super::Unreadable::from("the item is not valid UTF-8".to_owned()))?;
+        super::json::parse(text)
     });
     super::Item { line, value }
 }

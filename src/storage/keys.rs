@@ -2,9 +2,10 @@
 use crate::error::{AppError, AppResult};
 use crate::storage::environments::Environment;
 use base64::Engine;
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, Utc};
 use entity::api_key;
 use rand::RngCore;
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
     FromQueryResult, QueryFilter, QueryOrder, Set, Statement,
@@ -184,15 +185,45 @@ pub async fn authenticate(db: &DatabaseConnection, token: &str) -> AppResult<Cal
         .last_used_at
         .is_none_or(|t| now - t > Duration::seconds(60))
     {
-        let mut active: api_key::ActiveModel = key.clone().into();
-        active.last_used_at = Set(Some(now));
-        active.update(db).await?;
+        touch(db, key.environment_id, &key.id, now);
     }
     Ok(Caller {
         environment,
         key_id: key.id,
         scopes,
     })
+}
+
+/// The keys whose last-used time is being written.
+static TOUCHING: std::sync::LazyLock<std::sync::Mutex<std::collections::HashSet<(i64, String)>>> =
+    std::sync::LazyLock::new(Default::default);
+
+/// Writes a key's last-used time in a task of its own: a request never waits for it,
+/// however long a writer (a rollup rebuild, a big ingest batch) holds the database. One
+/// write per key is under way at a time; a failure is logged, and the next use retries.
+fn touch(db: &DatabaseConnection, environment_id: i64, key_id: &str, now: DateTime<Utc>) {
+    let entry = (environment_id, key_id.to_owned());
+    let mut touching = TOUCHING.lock().unwrap_or_else(|e| e.into_inner());
+    if !touching.insert(entry.clone()) {
+        return;
+    }
+    drop(touching);
+    let db = db.clone();
+    tokio::spawn(async move {
+        let written = api_key::Entity::update_many()
+            .col_expr(api_key::Column::LastUsedAt, Expr::value(now))
+            .filter(api_key::Column::EnvironmentId.eq(entry.0))
+            .filter(api_key::Column::Id.eq(entry.1.as_str()))
+            .exec(&db)
+            .await;
+        if let Err(e) = written {
+            tracing::warn!(key = %entry.1, error = %e, "could not record the API key's last use");
+        }
+        TOUCHING
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&entry);
+    });
 }
 
 /// Every key of an environment, oldest first (their hashes, never their tokens).

@@ -1,13 +1,12 @@
 //! Writing rollups: adding a batch's increments, and rebuilding from the raw events.
 use crate::analytics::jobs::{JOB_EVENT_TYPES, JobEvent, job_increments};
-use crate::analytics::rollups::{EventFacts, Increments, RowKey, increments, m};
+use crate::analytics::rollups::{EventFacts, Increments, RowKey, m};
 use crate::ingest::INSERT_CHUNK;
 use crate::storage::bulk::{self, Column};
 use entity::{event, rollup};
 use sea_orm::prelude::DateTimeUtc;
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use std::collections::{HashMap, HashSet};
 
@@ -104,9 +103,6 @@ const ROLLUP_COLUMNS: &[Column] = &[
     Column("count", "bigint"),
 ];
 
-/// Events read per step of a rebuild.
-const REBUILD_PAGE: u64 = 5_000;
-
 /// The periods a rebuild recomputes: every one, or (in an environment whose old raw
 /// events were deleted) only the local months and days from the first whose events are
 /// all still there; older periods keep their rollups as they are.
@@ -117,111 +113,18 @@ pub struct Rebuilt {
 }
 
 impl Rebuilt {
-    fn covers(&self, period: &str) -> bool {
+    /// True when the period (a month or a day) is recomputed.
+    pub fn covers(&self, period: &str) -> bool {
         match &self.from {
             None => true,
             Some((month, _)) if period.len() == 7 => period >= month.as_str(),
             Some((_, day)) => period >= day.as_str(),
         }
     }
-
-    /// The rollup rows it recomputes.
-    fn rows(&self) -> Condition {
-        match &self.from {
-            None => Condition::all(),
-            Some((month, day)) => Condition::any()
-                .add(
-                    Condition::all()
-                        .add(rollup::Column::Period.like("____-__"))
-                        .add(rollup::Column::Period.gte(month.as_str())),
-                )
-                .add(
-                    Condition::all()
-                        .add(rollup::Column::Period.like("____-__-__"))
-                        .add(rollup::Column::Period.gte(day.as_str())),
-                ),
-        }
-    }
-}
-
-/// Adds those of `sums` that `periods` recomputes.
-async fn add_rebuilt(
-    txn: &DatabaseTransaction,
-    environment_id: i64,
-    periods: &Rebuilt,
-    mut sums: Increments,
-) -> Result<(), DbErr> {
-    sums.retain(|(_, period, _, _), _| periods.covers(period));
-    add(txn, environment_id, sums).await
-}
-
-/// Recomputes the rollups of one environment from its raw events within `txn`, for the
-/// `periods` given; `progress` is called with the number of events read so far. Returns
-/// that number.
-pub async fn rebuild(
-    txn: &DatabaseTransaction,
-    environment_id: i64,
-    periods: &Rebuilt,
-    mut progress: impl FnMut(u64),
-) -> Result<u64, DbErr> {
-    rollup::Entity::delete_many()
-        .filter(rollup::Column::EnvironmentId.eq(environment_id))
-        .filter(periods.rows())
-        .exec(txn)
-        .await?;
-    let mut after: Option<String> = None;
-    let mut read = 0u64;
-    loop {
-        let mut query = event::Entity::find()
-            .filter(event::Column::EnvironmentId.eq(environment_id))
-            .order_by_asc(event::Column::Id)
-            .limit(REBUILD_PAGE);
-        if let Some((_, day)) = &periods.from {
-            let day = chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d")
-                .map_err(|e| DbErr::Custom(e.to_string()))?;
-            query = query.filter(event::Column::LocalDay.gte(day));
-        }
-        if let Some(after) = &after {
-            query = query.filter(event::Column::Id.gt(after.as_str()));
-        }
-        let events = query.all(txn).await?;
-        let Some(last) = events.last() else { break };
-        after = Some(last.id.clone());
-        let mut sums = Increments::new();
-        for e in &events {
-            let day = e.local_day.to_string();
-            increments(&facts(e, &day), &mut sums);
-        }
-        add_rebuilt(txn, environment_id, periods, sums).await?;
-        read += events.len() as u64;
-        progress(read);
-    }
-    // Jobs: their derived rows come from each job's whole history.
-    let jobs: Vec<String> = event::Entity::find()
-        .select_only()
-        .column(event::Column::JobId)
-        .distinct()
-        .filter(event::Column::EnvironmentId.eq(environment_id))
-        .filter(event::Column::JobId.is_not_null())
-        .filter(event::Column::EventType.is_in(JOB_EVENT_TYPES.iter().copied()))
-        .into_tuple::<Option<String>>()
-        .all(txn)
-        .await?
-        .into_iter()
-        .flatten()
-        .collect();
-    for chunk in jobs.chunks(INSERT_CHUNK) {
-        let mut sums = Increments::new();
-        for (_, mut events) in job_events(txn, environment_id, chunk).await? {
-            job_increments(&mut events, 1, &mut sums);
-        }
-        add_rebuilt(txn, environment_id, periods, sums).await?;
-    }
-    Ok(read)
 }
 
 /// The derivation-relevant events of each of `jobs`.
-async fn job_events<C: ConnectionTrait>(
+pub(crate) async fn job_events<C: ConnectionTrait>(
     db: &C,
     environment_id: i64,
     jobs: &[String],

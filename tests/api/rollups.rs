@@ -13,18 +13,29 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 /// A random stream of every counted event type over three months and two zones' worth
 /// of edge times.
 fn random_events(n: usize, seed: u64) -> Vec<Value> {
+    random_events_in(n, seed, 9..=11, "e")
+}
+
+/// A random stream of every counted event type in the `months` of 2025; ids are `prefix`
+/// and a number.
+pub fn random_events_in(
+    n: usize,
+    seed: u64,
+    months: std::ops::RangeInclusive<u32>,
+    prefix: &str,
+) -> Vec<Value> {
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
     (0..n)
         .map(|i| {
             let day = rng.gen_range(1..=28);
-            let month = rng.gen_range(9..=11);
+            let month = rng.gen_range(months.clone());
             let at = format!("2025-{month:02}-{day:02}T{:02}:{:02}:00Z", rng.gen_range(0..24), rng.gen_range(0..60));
             let user = format!("u{}", rng.gen_range(0..6));
             let user = (rng.gen_range(0..10) > 0).then_some(user.as_str());
             let asset = format!("a{}", rng.gen_range(0..8));
             let collection = format!("c{}", rng.gen_range(0..3));
             let session = format!("s{}", rng.gen_range(0..20));
-            let id = format!("e{i}");
+            let id = format!("{prefix}{i}");
             let job = format!("j{}", rng.gen_range(0..6));
             let mut e = match rng.gen_range(0..14) {
                 0 => ev(&id, "asset.uploaded", &at, user, json!({"assetId": asset, "filename": "f", "assetType": "IMAGE", "source": "WEB"})),
