@@ -14,8 +14,8 @@ async fn ingest_and_reads_answer_promptly_during_a_rebuild_and_nothing_is_counte
     let key = app
         .environment("acme", "Europe/Amsterdam", "reports:read,events:write")
         .await;
-    let stored = random_events_in(24_000, 11, 1..=12, "e");
-    for chunk in stored.chunks(4_000) {
+    let stored = random_events_in(12_000, 11, 1..=12, "e");
+    for chunk in stored.chunks(3_000) {
         assert_eq!(app.ingest(&key, chunk).await["rejected"], 0);
     }
     // Keys never used yet: their first use during the rebuild records their last use.
@@ -83,12 +83,12 @@ async fn ingest_and_reads_answer_promptly_during_a_rebuild_and_nothing_is_counte
     );
     // Each call waits at most for one month's swap, never for the whole rebuild.
     assert!(
-        slowest < Duration::from_secs(3) && slowest * 3 < rebuild_took,
+        slowest < Duration::from_secs(5) && slowest * 4 < rebuild_took,
         "a call waited {slowest:?} during a rebuild of {rebuild_took:?}"
     );
     assert_eq!(
         app.count("events").await,
-        24_000 + accepted,
+        12_000 + accepted,
         "every live event was stored once"
     );
 
