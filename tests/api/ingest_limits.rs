@@ -358,3 +358,44 @@ async fn a_repeated_key_is_refused_naming_it_on_every_ingest_path() {
         "{stderr}"
     );
 }
+
+#[tokio::test]
+async fn catalog_records_are_held_to_the_same_limits() {
+    let app = spawn_app().await;
+    let key = app.full_key().await;
+    let records = [
+        json!({"kind": "collection", "id": "c1", "name": "Kit", "assetIds": ["a1", cjk(256, 20)]}),
+        json!({"kind": "asset", "id": "a1", "uploadedAt": "0000-06-01T00:00:00Z"}),
+        json!({"kind": "user", "id": cjk(256, 21)}),
+        json!({"kind": "portal", "id": "p1", "name": cjk(4097, 22)}),
+        json!({"kind": "asset", "id": "a2", "filename": "x\u{0}.jpg"}),
+        json!({"kind": "portal", "id": "p2", "name": cjk(4096, 23), "assetCount": i64::MAX}),
+        json!({"kind": "collection", "id": "c2", "name": "Kit", "assetIds": [cjk(255, 24)]}),
+    ];
+    let body: String = records.iter().map(|r| format!("{r}\n")).collect();
+    let answer = app
+        .post_body("/v1/catalog", &key, "application/x-ndjson", body)
+        .await
+        .ok_json();
+    assert_eq!(answer["upserted"], 2, "{answer}");
+    let got = rejections(&answer);
+    let expect = [
+        (
+            1,
+            "assetIds",
+            "assetIds[1] is 256 bytes long: at most 255 bytes",
+        ),
+        (2, "uploadedAt", "lies in the year 0 (UTC)"),
+        (3, "id", "id is 256 bytes long: at most 255 bytes"),
+        (4, "name", "name is 4097 bytes long: at most 4096 bytes"),
+        (5, "filename", "NUL character"),
+    ];
+    assert_eq!(got.len(), expect.len(), "{answer}");
+    for (line, field, reason) in expect {
+        let (f, r) = &got[&line];
+        assert_eq!(f, field, "line {line}: {r}");
+        assert!(r.contains(reason), "line {line}: {r}");
+    }
+    assert_eq!(app.count("portals").await, 1);
+    assert_eq!(app.count("collection_assets").await, 1);
+}
