@@ -286,7 +286,7 @@ impl Ingestor {
                 .filter(month_rows(&month, &periods))
                 .exec(txn)
                 .await?;
-            rollups::add(txn, env.id, sums).await?;
+            rollups::write_fresh(txn, env.id, sums).await?;
             locked.txn.commit().await?;
             done += stored;
             progress(done);
