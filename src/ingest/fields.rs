@@ -176,10 +176,11 @@ pub(crate) fn check_field(value: &Value, name: &str, kind: Kind) -> Result<(), S
         Kind::Strings => string_list(value, name, MAX_TEXT_BYTES),
         Kind::Ids => {
             string_list(value, name, MAX_ID_BYTES)?;
-            if value
-                .as_array()
-                .is_some_and(|items| items.iter().any(|i| i.as_str() == Some("")))
-            {
+            if value.as_array().is_some_and(|items| {
+                items
+                    .iter()
+                    .any(|i| i.as_str().is_some_and(|s| s.trim().is_empty()))
+            }) {
                 return Err(format!("{name} must not hold an empty id"));
             }
             Ok(())
