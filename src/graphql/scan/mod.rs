@@ -5,7 +5,7 @@
 //! fragment spreads that are unknown or cyclic, enum arguments written as strings, and, in
 //! production mode, introspection.
 //!
-//! Cost: a field costs 1 plus what it selects. A field taking `first` is a page of a
+//! Cost: a field costs 1 plus what it selects (`__typename` costs nothing). A field taking `first` is a page of a
 //! connection: it costs 1, plus its connection-level fields (`totalCount`, `pageInfo`)
 //! once, plus `first` (default 10, at least 1) times its list fields (`edges`, `nodes`),
 //! so what a page costs is what one row selects times the rows.
@@ -211,6 +211,8 @@ impl<'a> Scanner<'a> {
                                     .saturating_add(1)
                             }
                         }
+                        // `__typename` is answered without resolving anything.
+                        _ if name == "__typename" => 0,
                         _ => child.cost().saturating_add(1),
                     };
                     let mut own = Size {
