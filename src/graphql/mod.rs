@@ -85,14 +85,15 @@ pub fn build_schema(
         .data(limits.clone())
         .data(limiter.clone())
         .data(ingest_rate)
+        // Outside the limits, so that a refused document is counted under its name.
+        .extension(crate::telemetry::graphql::OperationMetrics {
+            endpoint: "graphql",
+        })
         .extension(limits::LimitsExtension {
             limits,
             limiter,
             index,
             production,
-        })
-        .extension(crate::telemetry::graphql::OperationMetrics {
-            endpoint: "graphql",
         });
     if production {
         builder = builder.disable_introspection().disable_suggestions();

@@ -34,11 +34,11 @@ impl ScalarType for Month {
 
 impl Month {
     /// `text` as a month: `YYYY-MM`, year 0001 to 9999, month 01 to 12.
-    fn year_month(text: &str) -> Option<YearMonth> {
+    pub(crate) fn year_month(text: &str) -> Option<YearMonth> {
         YearMonth::parse(text).filter(|m| m.year >= 1)
     }
 
-    fn refusal(text: &str) -> String {
+    pub(crate) fn refusal(text: &str) -> String {
         format!(
             "month {} is not a month: write it YYYY-MM with a year from 0001 to 9999, e.g. \"2025-10\"",
             crate::graphql::ids::quoted(text)

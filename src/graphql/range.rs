@@ -38,7 +38,7 @@ impl ScalarType for Date {
 
 impl Date {
     /// `text` as a day: `YYYY-MM-DD`, year 0001 to 9999.
-    fn day(text: &str) -> Option<NaiveDate> {
+    pub(crate) fn day(text: &str) -> Option<NaiveDate> {
         let b = text.as_bytes();
         let ok = b.len() == 10
             && b[4] == b'-'
@@ -51,7 +51,7 @@ impl Date {
             .filter(|d| chrono::Datelike::year(d) >= 1)
     }
 
-    fn refusal(field: &str, text: &str) -> String {
+    pub(crate) fn refusal(field: &str, text: &str) -> String {
         format!(
             "{field} {} is not a date: write it YYYY-MM-DD with a year from 0001 to 9999, e.g. \"2025-10-03\"",
             crate::graphql::ids::quoted(text)

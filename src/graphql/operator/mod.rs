@@ -305,13 +305,13 @@ pub fn build_schema(
         .data(ingestor)
         .data(clock)
         .limit_recursive_depth(limits.max_nesting + 1)
+        .extension(crate::telemetry::graphql::OperationMetrics { endpoint: "admin" })
         .extension(super::limits::LimitsExtension {
             limits: limits.clone(),
             limiter: super::limits::RateLimiter::new(0, limits.rate_window),
             index: std::sync::Arc::new(super::scan::schema_index::SchemaIndex::from_sdl(&sdl())),
             production,
-        })
-        .extension(crate::telemetry::graphql::OperationMetrics { endpoint: "admin" });
+        });
     if production {
         builder = builder.disable_introspection().disable_suggestions();
     }

@@ -109,6 +109,10 @@ pub fn scan(
     };
     for (_, op) in doc.operations.iter() {
         for def in &op.node.variable_definitions {
+            let name = def.node.name.node.as_str();
+            if let Some(value) = variables.get(&def.node.name.node) {
+                check_variable(index, name, &def.node.var_type.node, value)?;
+            }
             if let Some(default) = &def.node.default_value {
                 scanner
                     .defaults
@@ -193,7 +197,7 @@ impl<'a> Scanner<'a> {
                     if let Some(info) = info {
                         for (arg, value) in &field.arguments {
                             if let Some(arg_ty) = info.args.get(arg.node.as_str()) {
-                                self.check_enums(name, arg.node.as_str(), arg_ty, &value.node)?;
+                                self.check_value(name, arg.node.as_str(), arg_ty, &value.node)?;
                             }
                         }
                     }
@@ -285,16 +289,20 @@ impl<'a> Scanner<'a> {
     }
 
     /// Refuses a string literal where an enum is expected (at any depth of lists and
-    /// input objects): the GraphQL spec takes only enum values (or variables) there.
-    fn check_enums(&self, field: &str, arg: &str, ty: &Type, value: &Value) -> Result<(), Refusal> {
+    /// input objects): the GraphQL spec takes only enum values (or variables) there; and
+    /// a `Month` or `Date` that is not one, saying what is accepted.
+    fn check_value(&self, field: &str, arg: &str, ty: &Type, value: &Value) -> Result<(), Refusal> {
         use async_graphql::parser::types::BaseType;
         match (&ty.base, value) {
             (_, Value::Variable(_) | Value::Null) => Ok(()),
             (BaseType::List(inner), Value::List(items)) => items
                 .iter()
-                .try_for_each(|v| self.check_enums(field, arg, inner, v)),
-            (BaseType::List(inner), v) => self.check_enums(field, arg, inner, v),
+                .try_for_each(|v| self.check_value(field, arg, inner, v)),
+            (BaseType::List(inner), v) => self.check_value(field, arg, inner, v),
             (BaseType::Named(name), v) => {
+                if let Some(refusal) = calendar(name, arg, text_of(v)) {
+                    return Err(refuse(refusal));
+                }
                 if self.index.enums.contains(name.as_str()) {
                     if let Value::String(s) = v {
                         return Err(refuse(format!(
@@ -306,12 +314,66 @@ impl<'a> Scanner<'a> {
                 {
                     for (key, item) in map {
                         if let Some(item_ty) = fields.get(key.as_str()) {
-                            self.check_enums(field, arg, item_ty, item)?;
+                            let path = format!("{arg}.{key}");
+                            self.check_value(field, &path, item_ty, item)?;
                         }
                     }
                 }
                 Ok(())
             }
         }
+    }
+}
+
+fn text_of(value: &Value) -> Option<&str> {
+    match value {
+        Value::String(s) => Some(s),
+        _ => None,
+    }
+}
+
+/// Why `text`, given for `arg` of type `ty`, is not a `Month` or `Date` (None when it is
+/// one, or `ty` is neither).
+fn calendar(ty: &str, arg: &str, text: Option<&str>) -> Option<String> {
+    let text = text?;
+    match ty {
+        "Month" if crate::graphql::month::Month::year_month(text).is_none() => {
+            Some(crate::graphql::month::Month::refusal(text))
+        }
+        "Date" if crate::graphql::range::Date::day(text).is_none() => {
+            Some(crate::graphql::range::Date::refusal(arg, text))
+        }
+        _ => None,
+    }
+}
+
+/// Checks the `Month` and `Date` values among `value`, a variable of type `ty`.
+fn check_variable(
+    index: &SchemaIndex,
+    name: &str,
+    ty: &Type,
+    value: &ConstValue,
+) -> Result<(), Refusal> {
+    use async_graphql::parser::types::BaseType;
+    match (&ty.base, value) {
+        (BaseType::List(inner), ConstValue::List(items)) => items
+            .iter()
+            .try_for_each(|v| check_variable(index, name, inner, v)),
+        (BaseType::List(inner), v) => check_variable(index, name, inner, v),
+        (BaseType::Named(ty), ConstValue::String(text)) => match calendar(ty, name, Some(text)) {
+            Some(refusal) => Err(refuse(refusal)),
+            None => Ok(()),
+        },
+        (BaseType::Named(ty), ConstValue::Object(map)) => {
+            if let Some(fields) = index.inputs.get(ty.as_str()) {
+                for (key, item) in map {
+                    if let Some(item_ty) = fields.get(key.as_str()) {
+                        check_variable(index, &format!("{name}.{key}"), item_ty, item)?;
+                    }
+                }
+            }
+            Ok(())
+        }
+        _ => Ok(()),
     }
 }
