@@ -19,6 +19,7 @@ pub mod monthly_lists;
 pub mod nodes;
 pub mod operator;
 pub mod range;
+pub mod rate_limit;
 pub mod scan;
 pub mod schema_description;
 pub mod stats;
