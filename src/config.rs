@@ -33,16 +33,24 @@ pub struct Config {
     #[arg(long, env = "STATS_BATCH_MS", default_value_t = 10, global = true)]
     pub stats_batch_ms: u64,
 
-    /// Deepest selection nesting a query may have.
+    /// Most lexical tokens (names, punctuation, values) a query document may hold, counted
+    /// before it is parsed.
+    #[arg(long, env = "MAX_TOKENS", default_value_t = 10_000, global = true)]
+    pub max_tokens: usize,
+
+    /// Deepest selection nesting a query may have, fragments expanded (introspection
+    /// alone may nest 20 deep).
     #[arg(long, env = "MAX_DEPTH", default_value_t = 12, global = true)]
     pub max_depth: usize,
 
-    /// Highest complexity a query may have: a field costs 1, a list field `first` times
-    /// what it selects.
+    /// Highest cost a query may have, fragments expanded: a field costs 1 plus what it
+    /// selects; a page (a field taking `first`) costs its connection's fields once and
+    /// `first` times what one row selects.
     #[arg(long, env = "MAX_COMPLEXITY", default_value_t = 10_000, global = true)]
     pub max_complexity: usize,
 
-    /// Most fields (aliases included) a query document may hold.
+    /// Most fields (aliases included, fragments expanded) a query may hold (introspection
+    /// alone may hold 1000).
     #[arg(long, env = "MAX_FIELDS", default_value_t = 300, global = true)]
     pub max_fields: usize,
 
@@ -146,6 +154,7 @@ impl Config {
             ingest_body_limit: 64 * 1024 * 1024,
             graphql_body_limit: 1024 * 1024,
             stats_batch_ms: 10,
+            max_tokens: 10_000,
             max_depth: 12,
             max_complexity: 10_000,
             max_fields: 300,

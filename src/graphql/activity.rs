@@ -148,7 +148,6 @@ impl ActivityQuery {
     /// (every parameter optional)
     /// Raw events older than the environment's retention are deleted
     /// (`viewer.environment.eventsDeletedBefore`): this list no longer holds them.
-    #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
     async fn activity_log(
         &self,
         ctx: &Context<'_>,
@@ -171,7 +170,6 @@ impl ActivityQuery {
 
     /// The environment's activity reports that have not expired, newest first. Needs the
     /// admin scope. CSV: GET /v1/exports/activity-reports.csv
-    #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
     async fn activity_reports(
         &self,
         ctx: &Context<'_>,

@@ -116,7 +116,6 @@ impl CatalogQuery {
 
     /// Assets by id ascending.
     /// CSV: GET /v1/exports/assets.csv?status=…&assetType=…&source=…&folder=…&uploadedBy=… (filters optional)
-    #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
     async fn assets(
         &self,
         ctx: &Context<'_>,
@@ -158,7 +157,6 @@ impl CatalogQuery {
 
     /// Users by id ascending.
     /// CSV: GET /v1/exports/users.csv?role=…&status=… (filters optional)
-    #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
     async fn users(
         &self,
         ctx: &Context<'_>,
@@ -197,7 +195,6 @@ impl CatalogQuery {
 
     /// Collections by id ascending.
     /// CSV: GET /v1/exports/collections.csv?public=true|false&createdBy=… (filters optional)
-    #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
     async fn collections(
         &self,
         ctx: &Context<'_>,
@@ -237,7 +234,6 @@ impl CatalogQuery {
 
     /// Jobs by id ascending.
     /// CSV: GET /v1/exports/jobs.csv?status=OPEN|FINISHED&workflow=… (filters optional)
-    #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
     async fn jobs(
         &self,
         ctx: &Context<'_>,
@@ -271,7 +267,6 @@ impl CatalogQuery {
 
     /// Portals by id ascending.
     /// CSV: GET /v1/exports/portals.csv?live=true|false (optional)
-    #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
     async fn portals(
         &self,
         ctx: &Context<'_>,

@@ -225,7 +225,6 @@ impl Dashboard {
     /// dashboard's "Total Views - Top 10"; paging on gives every published collection
     /// (and any other viewed in the window), as the downloaded version does. CSV: GET
     /// /v1/exports/dashboard-top-viewed-collections.csv?window=LAST_7_DAYS
-    #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
     async fn top_viewed_collections(
         &self,
         ctx: &Context<'_>,
@@ -294,7 +293,6 @@ impl Dashboard {
     /// first 10 are the dashboard's "Active Users - Top 10"; paging on gives every user,
     /// as the downloaded version does. CSV: GET
     /// /v1/exports/dashboard-most-active-users.csv?window=LAST_30_DAYS
-    #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
     async fn most_active_users(
         &self,
         ctx: &Context<'_>,

@@ -140,7 +140,6 @@ impl RangeMetric {
     /// Raw events older than the environment's retention are deleted
     /// (`viewer.environment.eventsDeletedBefore`): this list no longer holds them, while
     /// the counts and `totalCount` still count them.
-    #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
     async fn events(
         &self,
         ctx: &Context<'_>,
@@ -685,7 +684,6 @@ impl InsightsQuery {
     /// assetsArchived and assetsDeleted, by the assets' current attributes. Needs
     /// reports:read.
     /// CSV: GET /v1/exports/breakdown.csv?from=YYYY-MM-DD&to=YYYY-MM-DD&metric=DOWNLOADS&dimension=METAPROPERTY&name=Region
-    #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
     async fn breakdown(
         &self,
         ctx: &Context<'_>,
@@ -784,7 +782,6 @@ impl InsightsQuery {
     /// Raw events older than the environment's retention are deleted
     /// (`viewer.environment.eventsDeletedBefore`): this list no longer holds them, while
     /// the counts and `totalCount` still count them.
-    #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
     async fn events(
         &self,
         ctx: &Context<'_>,

@@ -1,40 +1,47 @@
 //! Query limits and cost accounting, enforced for every GraphQL request by
-//! [`LimitsExtension`]:
-//! - fields (aliases included) and directives per document, counted when it parses;
-//! - depth and complexity, from async-graphql's validation. A field costs 1; a list field
-//!   taking `first` costs `first` (default 10) times the cost of what it selects, so
-//!   nested connections multiply. **Every field with a `first` argument must declare
-//!   `#[graphql(complexity = "page_cost(first, child_complexity)")]`** (import
-//!   `crate::graphql::limits::page_cost`);
+//! [`LimitsExtension`], before async-graphql validates the document:
+//! - tokens and bracket nesting of the text, counted before it is parsed
+//!   ([`super::scan::tokens`]);
+//! - fields (aliases included), depth, directives and cost of each operation with every
+//!   fragment spread expanded, worked out without building the expansion
+//!   ([`super::scan`]); the standard introspection queries are held to the more generous
+//!   [`INTROSPECTION_MAX_DEPTH`] and [`INTROSPECTION_MAX_FIELDS`];
 //! - the caller's rate limit: a token bucket of cost points per key, charged with the
-//!   requested complexity before any field runs.
+//!   operation's cost before any field runs.
 //!
 //! Every rejection names the limit and by how much it was exceeded, with
 //! `extensions.code` QUERY_TOO_COMPLEX or RATE_LIMITED. Every answer carries
-//! `extensions.cost { requested actual }` (added by the HTTP layer): the complexity, and
-//! the fields resolved.
+//! `extensions.cost { requested actual }` (added by the HTTP layer): the cost, and the
+//! fields resolved.
+use super::scan::schema_index::SchemaIndex;
+use super::scan::{self, Size, tokens};
 use crate::config::Config;
 use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextResolve, NextValidation,
-    ResolveInfo,
+    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextPrepareRequest, NextResolve,
+    NextValidation, ResolveInfo,
 };
-use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
-use async_graphql::{Positioned, ServerError, ServerResult, ValidationResult, Value, Variables};
-use std::collections::HashMap;
+use async_graphql::parser::types::ExecutableDocument;
+use async_graphql::{Request, ServerError, ServerResult, ValidationResult, Value, Variables};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-/// The cost of a list field taking `first`: `first` (default 10, at least 1) times the
-/// cost of one item.
-pub fn page_cost(first: Option<i32>, child_complexity: usize) -> usize {
-    let n = first.unwrap_or(10).clamp(1, i32::MAX) as usize;
-    n.saturating_mul(child_complexity).saturating_add(1)
-}
+pub use super::rate_limit::{BucketState, IngestRate, RateLimiter};
+
+/// The deepest an introspection-only operation may nest (the standard introspection
+/// queries of graphql-js, GraphiQL, Apollo and gql nest at most 15 deep), when the
+/// configured depth is lower.
+pub const INTROSPECTION_MAX_DEPTH: usize = 20;
+
+/// The most fields (fragments expanded) an introspection-only operation may hold, when
+/// the configured limit is lower.
+pub const INTROSPECTION_MAX_FIELDS: usize = 1_000;
 
 /// The limits every request is held to (readable through the `limits` query).
 #[derive(Clone, Debug)]
 pub struct Limits {
+    pub max_tokens: usize,
+    pub max_nesting: usize,
     pub max_depth: usize,
     pub max_complexity: usize,
     pub max_fields: usize,
@@ -50,9 +57,17 @@ pub struct Limits {
     pub timeout: Duration,
 }
 
+/// How deeply brackets may nest in a document's text: room for the deepest selection
+/// allowed (introspection's included) and for arguments' lists and objects inside it.
+pub fn nesting_for(max_depth: usize) -> usize {
+    max_depth.max(INTROSPECTION_MAX_DEPTH) + 12
+}
+
 impl Limits {
     pub fn from_config(config: &Config) -> Self {
         Limits {
+            max_tokens: config.max_tokens,
+            max_nesting: nesting_for(config.max_depth),
             max_depth: config.max_depth,
             max_complexity: config.max_complexity,
             max_fields: config.max_fields,
@@ -64,85 +79,6 @@ impl Limits {
             ingest_events_per_second: config.ingest_events_per_second,
             graphql_body_limit: config.graphql_body_limit,
             timeout: Duration::from_millis(config.request_timeout_ms),
-        }
-    }
-}
-
-/// A bucket's state after a charge.
-#[derive(Clone, Copy, Debug)]
-pub struct BucketState {
-    pub limit: u64,
-    pub remaining: u64,
-    /// When the bucket is full again.
-    pub reset_in: Duration,
-    /// When `cost` more points would be available (zero if they are).
-    pub retry_in: Duration,
-}
-
-struct Bucket {
-    tokens: f64,
-    at: Instant,
-}
-
-/// Token buckets per key: `capacity` points, refilled at `capacity / window`.
-#[derive(Clone)]
-pub struct RateLimiter {
-    pub capacity: u64,
-    window: Duration,
-    buckets: Arc<Mutex<HashMap<String, Bucket>>>,
-}
-
-impl RateLimiter {
-    pub fn new(capacity: u64, window: Duration) -> Self {
-        RateLimiter {
-            capacity,
-            window,
-            buckets: Arc::new(Mutex::new(HashMap::new())),
-        }
-    }
-
-    pub fn enabled(&self) -> bool {
-        self.capacity > 0
-    }
-
-    fn rate(&self) -> f64 {
-        self.capacity as f64 / self.window.as_secs_f64().max(1e-9)
-    }
-
-    /// Takes `cost` points from `key`'s bucket if it holds them; the state either way.
-    pub fn charge(&self, key: &str, cost: u64) -> (bool, BucketState) {
-        if !self.enabled() {
-            return (true, self.state_of(self.capacity as f64, cost));
-        }
-        let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
-        let now = Instant::now();
-        let bucket = buckets.entry(key.to_owned()).or_insert(Bucket {
-            tokens: self.capacity as f64,
-            at: now,
-        });
-        bucket.tokens = (bucket.tokens + now.duration_since(bucket.at).as_secs_f64() * self.rate())
-            .min(self.capacity as f64);
-        bucket.at = now;
-        let ok = bucket.tokens >= cost as f64;
-        if ok {
-            bucket.tokens -= cost as f64;
-        }
-        (ok, self.state_of(bucket.tokens, cost))
-    }
-
-    /// The state of `key`'s bucket without charging it.
-    pub fn peek(&self, key: &str) -> BucketState {
-        self.charge(key, 0).1
-    }
-
-    fn state_of(&self, tokens: f64, cost: u64) -> BucketState {
-        let rate = self.rate();
-        let secs = |missing: f64| Duration::from_secs_f64((missing.max(0.0) / rate).min(1e9));
-        BucketState {
-            limit: self.capacity,
-            remaining: tokens.max(0.0).floor() as u64,
-            reset_in: secs(self.capacity as f64 - tokens),
-            retry_in: secs(cost as f64 - tokens),
         }
     }
 }
@@ -168,40 +104,14 @@ pub fn coded_error(message: String, code: &str) -> ServerError {
     err
 }
 
-/// Fields (aliases included) and directives written in a document.
-fn count(doc: &ExecutableDocument) -> (usize, usize) {
-    fn walk(set: &Positioned<SelectionSet>, fields: &mut usize, directives: &mut usize) {
-        for item in &set.node.items {
-            match &item.node {
-                Selection::Field(f) => {
-                    *fields += 1;
-                    *directives += f.node.directives.len();
-                    walk(&f.node.selection_set, fields, directives);
-                }
-                Selection::FragmentSpread(s) => *directives += s.node.directives.len(),
-                Selection::InlineFragment(i) => {
-                    *directives += i.node.directives.len();
-                    walk(&i.node.selection_set, fields, directives);
-                }
-            }
-        }
-    }
-    let (mut fields, mut directives) = (0, 0);
-    for (_, op) in doc.operations.iter() {
-        directives += op.node.directives.len();
-        walk(&op.node.selection_set, &mut fields, &mut directives);
-    }
-    for fragment in doc.fragments.values() {
-        directives += fragment.node.directives.len();
-        walk(&fragment.node.selection_set, &mut fields, &mut directives);
-    }
-    (fields, directives)
-}
-
 /// Enforces [`Limits`] and accounts each request's cost.
 pub struct LimitsExtension {
     pub limits: Limits,
     pub limiter: RateLimiter,
+    /// The schema as the document scan sees it.
+    pub index: Arc<SchemaIndex>,
+    /// Production mode: introspection is refused.
+    pub production: bool,
 }
 
 impl ExtensionFactory for LimitsExtension {
@@ -209,6 +119,10 @@ impl ExtensionFactory for LimitsExtension {
         Arc::new(LimitsChecks {
             limits: self.limits.clone(),
             limiter: self.limiter.clone(),
+            index: self.index.clone(),
+            production: self.production,
+            operation_name: Mutex::new(None),
+            cost: Mutex::new(0),
         })
     }
 }
@@ -216,20 +130,117 @@ impl ExtensionFactory for LimitsExtension {
 struct LimitsChecks {
     limits: Limits,
     limiter: RateLimiter,
+    index: Arc<SchemaIndex>,
+    production: bool,
+    /// The operation the request names.
+    operation_name: Mutex<Option<String>>,
+    /// The cost of the operation that runs, from the scan.
+    cost: Mutex<u64>,
 }
 
-fn over(what: &str, value: usize, limit: usize) -> ServerError {
+fn over(what: &str, value: u64, limit: usize) -> ServerError {
     coded_error(
         format!(
             "the query's {what} is {value}, over the limit of {limit} by {}: simplify the query (see the `limits` query)",
-            value - limit
+            value.saturating_sub(limit as u64)
         ),
         "QUERY_TOO_COMPLEX",
     )
 }
 
+impl LimitsChecks {
+    /// Refuses an operation (or fragment) whose expanded size passes a limit.
+    fn check(&self, size: &Size) -> ServerResult<()> {
+        let l = &self.limits;
+        // Introspection alone (the standard queries nest up to 15 deep) gets more room.
+        let introspection = size.introspects && !size.queries_data;
+        let (max_depth, max_fields) = if introspection {
+            (
+                l.max_depth.max(INTROSPECTION_MAX_DEPTH),
+                l.max_fields.max(INTROSPECTION_MAX_FIELDS),
+            )
+        } else {
+            (l.max_depth, l.max_fields)
+        };
+        if size.fields > max_fields as u64 {
+            return Err(over(
+                "number of fields (aliases included, fragments expanded)",
+                size.fields,
+                max_fields,
+            ));
+        }
+        if size.depth > max_depth as u64 {
+            return Err(over("depth", size.depth, max_depth));
+        }
+        if size.directives > l.max_directives as u64 {
+            return Err(over(
+                "number of directives",
+                size.directives,
+                l.max_directives,
+            ));
+        }
+        if size.cost() > l.max_complexity as u64 {
+            return Err(over("complexity", size.cost(), l.max_complexity));
+        }
+        Ok(())
+    }
+
+    /// The scan of a parsed document: every operation and fragment within the limits; the
+    /// cost of the one that runs.
+    fn scan(&self, doc: &ExecutableDocument, variables: &Variables) -> ServerResult<u64> {
+        let scanned = scan::scan(&self.index, doc, variables)
+            .map_err(|refusal| coded_error(refusal.message, refusal.code))?;
+        for (_, size) in &scanned.operations {
+            if self.production && size.introspects {
+                return Err(coded_error(
+                    "introspection is off in production mode: the schema is schema.graphql of the release".into(),
+                    "INTROSPECTION_DISABLED",
+                ));
+            }
+            self.check(size)?;
+        }
+        for (_, size) in &scanned.fragments {
+            // A fragment on its own is held to the generous limits: the operations that
+            // spread it are checked above.
+            let lenient = Size {
+                introspects: true,
+                queries_data: false,
+                ..*size
+            };
+            self.check(&lenient)?;
+        }
+        let name = self
+            .operation_name
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        let runs = match &name {
+            Some(name) => scanned
+                .operations
+                .iter()
+                .find(|(n, _)| n.as_deref() == Some(name.as_str())),
+            None if scanned.operations.len() == 1 => scanned.operations.first(),
+            None => None,
+        };
+        Ok(runs.map(|(_, size)| size.cost()).unwrap_or(0))
+    }
+}
+
 #[async_trait::async_trait]
 impl Extension for LimitsChecks {
+    async fn prepare_request(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        request: Request,
+        next: NextPrepareRequest<'_>,
+    ) -> ServerResult<Request> {
+        *self
+            .operation_name
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = request.operation_name.clone();
+        next.run(ctx, request).await
+    }
+
     async fn parse_query(
         &self,
         ctx: &ExtensionContext<'_>,
@@ -237,23 +248,28 @@ impl Extension for LimitsChecks {
         variables: &Variables,
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
-        let doc = next.run(ctx, query, variables).await?;
-        let (fields, directives) = count(&doc);
-        if fields > self.limits.max_fields {
-            return Err(over(
-                "number of fields (aliases included)",
-                fields,
-                self.limits.max_fields,
-            ));
+        let l = &self.limits;
+        match tokens::check(query, l.max_tokens, l.max_nesting) {
+            Ok(()) => {}
+            Err(tokens::TokenBound::Tokens(n)) => {
+                return Err(over("number of tokens", n as u64, l.max_tokens));
+            }
+            Err(tokens::TokenBound::Nesting(n)) => {
+                return Err(over("nesting of brackets", n as u64, l.max_nesting));
+            }
         }
-        if directives > self.limits.max_directives {
-            return Err(over(
-                "number of directives",
-                directives,
-                self.limits.max_directives,
-            ));
+        // Scanned before async-graphql sees it: its own parse step walks every fragment
+        // spread as it expands (exponential in the fan-out), so the document is parsed
+        // here first and refused when it expands too far. (A document that does not parse
+        // goes on to get async-graphql's syntax error.)
+        if let Ok(doc) = async_graphql::parser::parse_query(query) {
+            let cost = self.scan(&doc, variables)?;
+            *self.cost.lock().unwrap_or_else(|e| e.into_inner()) = cost;
+            if let Some(meter) = ctx.data_opt::<Arc<CostMeter>>() {
+                meter.requested.store(cost as usize, Ordering::Relaxed);
+            }
         }
-        Ok(doc)
+        next.run(ctx, query, variables).await
     }
 
     async fn validation(
@@ -262,30 +278,16 @@ impl Extension for LimitsChecks {
         next: NextValidation<'_>,
     ) -> Result<ValidationResult, Vec<ServerError>> {
         let result = next.run(ctx).await?;
-        let meter = ctx.data_opt::<Arc<CostMeter>>();
-        if let Some(meter) = meter {
-            meter.requested.store(result.complexity, Ordering::Relaxed);
-        }
-        if result.depth > self.limits.max_depth {
-            return Err(vec![over("depth", result.depth, self.limits.max_depth)]);
-        }
-        if result.complexity > self.limits.max_complexity {
-            return Err(vec![over(
-                "complexity",
-                result.complexity,
-                self.limits.max_complexity,
-            )]);
-        }
-        if let Some(meter) = meter
+        let cost = *self.cost.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(meter) = ctx.data_opt::<Arc<CostMeter>>()
             && let Some(RateKey(key)) = ctx.data_opt::<RateKey>()
         {
-            let (ok, state) = self.limiter.charge(key, result.complexity as u64);
+            let (ok, state) = self.limiter.charge(key, cost);
             *meter.state.lock().unwrap_or_else(|e| e.into_inner()) = Some(state);
             if !ok {
                 let mut err = coded_error(
                     format!(
-                        "rate limit exceeded: the query costs {} points and the key has {} of {} left; retry in {} s",
-                        result.complexity,
+                        "rate limit exceeded: the query costs {cost} points and the key has {} of {} left; retry in {} s",
                         state.remaining,
                         state.limit,
                         state.retry_in.as_secs().max(1)
@@ -311,47 +313,5 @@ impl Extension for LimitsChecks {
             meter.actual.fetch_add(1, Ordering::Relaxed);
         }
         next.run(ctx, info).await
-    }
-}
-
-/// The events-per-second limiter of ingest (schema data).
-#[derive(Clone)]
-pub struct IngestRate(pub RateLimiter);
-
-impl IngestRate {
-    /// Takes `n` events from `key`'s allowance: RATE_LIMITED when the bucket is empty.
-    pub fn check(&self, key: &str, n: u64) -> crate::error::AppResult<()> {
-        let limiter = &self.0;
-        if !limiter.enabled() {
-            return Ok(());
-        }
-        let (ok, state) = limiter.charge(key, n.min(limiter.capacity));
-        if ok {
-            return Ok(());
-        }
-        let retry_after = state.retry_in.as_secs().max(1);
-        Err(crate::error::AppError::RateLimited {
-            message: format!(
-                "ingest rate limit exceeded: {n} events asked, {} of {} events per second left; retry in {retry_after} s",
-                state.remaining, state.limit
-            ),
-            retry_after,
-        })
-    }
-
-    /// Waits until `key` may ingest `n` more events (a streamed body is slowed down, not
-    /// cut off).
-    pub async fn throttle(&self, key: &str, n: u64) {
-        let limiter = &self.0;
-        if !limiter.enabled() {
-            return;
-        }
-        loop {
-            let (ok, state) = limiter.charge(key, n.min(limiter.capacity));
-            if ok {
-                return;
-            }
-            tokio::time::sleep(state.retry_in.max(Duration::from_millis(1))).await;
-        }
     }
 }

@@ -19,6 +19,9 @@ pub mod monthly_lists;
 pub mod nodes;
 pub mod operator;
 pub mod range;
+pub mod rate_limit;
+pub mod scan;
+pub mod schema_description;
 pub mod stats;
 pub mod viewer;
 
@@ -51,6 +54,13 @@ pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
 /// The schema without data: what `schema.graphql` is printed from.
 pub fn schema_builder() -> async_graphql::SchemaBuilder<Query, Mutation, EmptySubscription> {
     Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+        .override_output_type_description::<chrono::DateTime<chrono::Utc>>(
+            "An instant, written as RFC 3339 date-time with an offset (e.g. \"2025-10-03T14:05:00Z\"); answers are in UTC.",
+        )
+        .override_output_type_description::<async_graphql::Json<serde_json::Value>>(
+            "Any JSON value (RFC 8259), as the event carried it: an object of the event's own fields.",
+        )
+        .extension(schema_description::SchemaDescription)
 }
 
 /// The served schema: the database, the ingestor, the clock and the limits every request
@@ -64,16 +74,27 @@ pub fn build_schema(
     ingest_rate: limits::IngestRate,
     production: bool,
 ) -> AppSchema {
+    let index = std::sync::Arc::new(scan::schema_index::SchemaIndex::from_sdl(
+        &schema_builder().finish().sdl(),
+    ));
     let mut builder = schema_builder()
+        // The scan refuses deeper nesting first, with a code that says so.
+        .limit_recursive_depth(limits.max_nesting + 1)
         .data(db)
         .data(ingestor)
         .data(clock)
         .data(limits.clone())
         .data(limiter.clone())
         .data(ingest_rate)
-        .extension(limits::LimitsExtension { limits, limiter })
+        // Outside the limits, so that a refused document is counted under its name.
         .extension(crate::telemetry::graphql::OperationMetrics {
             endpoint: "graphql",
+        })
+        .extension(limits::LimitsExtension {
+            limits,
+            limiter,
+            index,
+            production,
         });
     if production {
         builder = builder.disable_introspection().disable_suggestions();
@@ -83,7 +104,8 @@ pub fn build_schema(
 
 /// The SDL of the served schema.
 pub fn sdl() -> String {
-    schema_builder().finish().sdl()
+    let options = async_graphql::SDLExportOptions::new().include_specified_by();
+    schema_description::with_description(schema_builder().finish().sdl_with_options(options))
 }
 
 /// Turns an [`AppError`] into a GraphQL error carrying `extensions.code`. (`?` alone

@@ -7,16 +7,24 @@ use async_graphql::{InputValueError, InputValueResult, Scalar, ScalarType, Simpl
 #[derive(Clone, Debug)]
 pub struct Month(pub String);
 
-#[Scalar(name = "Month")]
-/// A calendar month in the environment's time zone, written `YYYY-MM` (e.g. "2025-10").
+#[Scalar(
+    name = "Month",
+    specified_by_url = "https://www.iso.org/iso-8601-date-and-time-format.html"
+)]
+/// A calendar month in the environment's time zone, written `YYYY-MM` (ISO 8601, a
+/// four-digit year from 0001 to 9999), e.g. "2025-10".
 impl ScalarType for Month {
     fn parse(value: Value) -> InputValueResult<Self> {
-        // Any string passes here; `Month::get` checks the form so that a bad value is a
-        // BAD_USER_INPUT error that says what is accepted.
         match value {
-            Value::String(s) => Ok(Month(s)),
+            Value::String(s) if Month::year_month(&s).is_some() => Ok(Month(s)),
+            Value::String(s) => Err(InputValueError::custom(Month::refusal(&s))),
             other => Err(InputValueError::expected_type(other)),
         }
+    }
+
+    /// Checked when the document is validated, before anything runs.
+    fn is_valid(value: &Value) -> bool {
+        matches!(value, Value::String(s) if Month::year_month(s).is_some())
     }
 
     fn to_value(&self) -> Value {
@@ -25,13 +33,20 @@ impl ScalarType for Month {
 }
 
 impl Month {
+    /// `text` as a month: `YYYY-MM`, year 0001 to 9999, month 01 to 12.
+    pub(crate) fn year_month(text: &str) -> Option<YearMonth> {
+        YearMonth::parse(text).filter(|m| m.year >= 1)
+    }
+
+    pub(crate) fn refusal(text: &str) -> String {
+        format!(
+            "month {} is not a month: write it YYYY-MM with a year from 0001 to 9999, e.g. \"2025-10\"",
+            crate::graphql::ids::quoted(text)
+        )
+    }
+
     pub fn get(&self) -> AppResult<YearMonth> {
-        YearMonth::parse(&self.0).ok_or_else(|| {
-            AppError::BadUserInput(format!(
-                "month {} is not a month: write it YYYY-MM, e.g. \"2025-10\"",
-                crate::graphql::ids::quoted(&self.0)
-            ))
-        })
+        Month::year_month(&self.0).ok_or_else(|| AppError::BadUserInput(Month::refusal(&self.0)))
     }
 }
 

@@ -179,7 +179,6 @@ impl EngagementReport {
     /// The most engaged users: actions = searches + downloads (bulk included) + uploads,
     /// highest first, ties by user id.
     /// CSV: GET /v1/exports/top-engaged-users.csv?month=YYYY-MM
-    #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
     async fn top_users(
         &self,
         ctx: &Context<'_>,
@@ -231,7 +230,6 @@ impl SearchReport {
     /// The `query` of TEXT searches, normalised (trimmed, lower-cased, inner whitespace
     /// collapsed), by number of searches, with the number of distinct users.
     /// CSV: GET /v1/exports/top-search-queries.csv?month=YYYY-MM
-    #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
     async fn top_queries(
         &self,
         ctx: &Context<'_>,
@@ -243,7 +241,6 @@ impl SearchReport {
     /// Every (field, value) pair in the filters of any search, whatever its kind, by
     /// number of searches that set it.
     /// CSV: GET /v1/exports/top-filter-values.csv?month=YYYY-MM
-    #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
     async fn top_filter_values(
         &self,
         ctx: &Context<'_>,
@@ -271,7 +268,6 @@ impl SearchReport {
     /// The `expression` of EXPRESSION searches, normalised like queries, by number of
     /// searches.
     /// CSV: GET /v1/exports/top-expressions.csv?month=YYYY-MM
-    #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
     async fn top_expressions(
         &self,
         ctx: &Context<'_>,
@@ -320,7 +316,6 @@ impl VisualSearchReport {
     /// The reference images (referenceAssetId) of VISUAL_SIMILARITY searches, by number
     /// of searches.
     /// CSV: GET /v1/exports/top-reference-images.csv?month=YYYY-MM
-    #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
     async fn top_reference_images(
         &self,
         ctx: &Context<'_>,
@@ -349,7 +344,6 @@ impl VisualSearchReport {
     /// The `query` of VISUAL_TEXT searches, normalised, by number of searches, with the
     /// number of distinct users.
     /// CSV: GET /v1/exports/top-visual-text-queries.csv?month=YYYY-MM
-    #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
     async fn top_text_queries(
         &self,
         ctx: &Context<'_>,
@@ -377,7 +371,6 @@ impl DownloadsReport {
     /// Assets by non-bulk downloads (each asset delivered counts once, originals and
     /// derivatives alike), with the number of distinct users who downloaded them.
     /// CSV: GET /v1/exports/top-downloaded-assets.csv?month=YYYY-MM
-    #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
     async fn top_assets(
         &self,
         ctx: &Context<'_>,
@@ -455,7 +448,6 @@ impl CollectionsReport {
     /// Public collections by views through the public link (collection.viewed with
     /// viaPublicLink = true; anonymous viewers included).
     /// CSV: GET /v1/exports/top-viewed-public-collections.csv?month=YYYY-MM
-    #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
     async fn top_viewed(
         &self,
         ctx: &Context<'_>,
@@ -480,7 +472,6 @@ impl CollectionsReport {
     }
     /// Public collections by downloads from them (collection.downloaded).
     /// CSV: GET /v1/exports/top-downloaded-public-collections.csv?month=YYYY-MM
-    #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
     async fn top_downloaded(
         &self,
         ctx: &Context<'_>,
@@ -505,7 +496,6 @@ impl CollectionsReport {
     }
     /// Users by collections created (collection.created).
     /// CSV: GET /v1/exports/top-collection-creators.csv?month=YYYY-MM
-    #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
     async fn top_creators(
         &self,
         ctx: &Context<'_>,

@@ -126,7 +126,6 @@ impl Asset {
     /// CSV: GET /v1/exports/asset-events.csv?from=YYYY-MM-DD&to=YYYY-MM-DD&id=<assetId>
     /// Raw events older than the environment's retention are deleted
     /// (`viewer.environment.eventsDeletedBefore`): this list no longer holds them.
-    #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
     async fn events(
         &self,
         ctx: &Context<'_>,
@@ -212,7 +211,6 @@ impl User {
     /// CSV: GET /v1/exports/user-events.csv?from=YYYY-MM-DD&to=YYYY-MM-DD&id=<userId>
     /// Raw events older than the environment's retention are deleted
     /// (`viewer.environment.eventsDeletedBefore`): this list no longer holds them.
-    #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
     async fn events(
         &self,
         ctx: &Context<'_>,
@@ -272,7 +270,6 @@ impl Collection {
     /// CSV: GET /v1/exports/collection-events.csv?from=YYYY-MM-DD&to=YYYY-MM-DD&id=<collectionId>
     /// Raw events older than the environment's retention are deleted
     /// (`viewer.environment.eventsDeletedBefore`): this list no longer holds them.
-    #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
     async fn events(
         &self,
         ctx: &Context<'_>,

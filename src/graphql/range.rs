@@ -11,16 +11,24 @@ use chrono::NaiveDate;
 #[derive(Clone, Debug)]
 pub struct Date(pub String);
 
-#[Scalar(name = "Date")]
-/// A calendar day in the environment's time zone, written `YYYY-MM-DD` (e.g. "2025-10-03").
+#[Scalar(
+    name = "Date",
+    specified_by_url = "https://www.iso.org/iso-8601-date-and-time-format.html"
+)]
+/// A calendar day in the environment's time zone, written `YYYY-MM-DD` (ISO 8601, a
+/// four-digit year from 0001 to 9999), e.g. "2025-10-03".
 impl ScalarType for Date {
     fn parse(value: Value) -> InputValueResult<Self> {
-        // Any string passes here; `Date::get` checks the form so that a bad value is a
-        // BAD_USER_INPUT error that says what is accepted.
         match value {
-            Value::String(s) => Ok(Date(s)),
+            Value::String(s) if Date::day(&s).is_some() => Ok(Date(s)),
+            Value::String(s) => Err(InputValueError::custom(Date::refusal("date", &s))),
             other => Err(InputValueError::expected_type(other)),
         }
+    }
+
+    /// Checked when the document is validated, before anything runs.
+    fn is_valid(value: &Value) -> bool {
+        matches!(value, Value::String(s) if Date::day(s).is_some())
     }
 
     fn to_value(&self) -> Value {
@@ -29,17 +37,30 @@ impl ScalarType for Date {
 }
 
 impl Date {
+    /// `text` as a day: `YYYY-MM-DD`, year 0001 to 9999.
+    pub(crate) fn day(text: &str) -> Option<NaiveDate> {
+        let b = text.as_bytes();
+        let ok = b.len() == 10
+            && b[4] == b'-'
+            && b[7] == b'-'
+            && b.iter()
+                .enumerate()
+                .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+        ok.then(|| NaiveDate::parse_from_str(text, "%Y-%m-%d").ok())
+            .flatten()
+            .filter(|d| chrono::Datelike::year(d) >= 1)
+    }
+
+    pub(crate) fn refusal(field: &str, text: &str) -> String {
+        format!(
+            "{field} {} is not a date: write it YYYY-MM-DD with a year from 0001 to 9999, e.g. \"2025-10-03\"",
+            crate::graphql::ids::quoted(text)
+        )
+    }
+
     /// The day, or BAD_USER_INPUT naming `field` and the accepted form.
     pub fn get(&self, field: &str) -> AppResult<NaiveDate> {
-        let ok = self.0.len() == 10 && self.0.as_bytes()[4] == b'-' && self.0.as_bytes()[7] == b'-';
-        ok.then(|| NaiveDate::parse_from_str(&self.0, "%Y-%m-%d").ok())
-            .flatten()
-            .ok_or_else(|| {
-                AppError::BadUserInput(format!(
-                    "{field} {} is not a date: write it YYYY-MM-DD, e.g. \"2025-10-03\"",
-                    crate::graphql::ids::quoted(&self.0)
-                ))
-            })
+        Date::day(&self.0).ok_or_else(|| AppError::BadUserInput(Date::refusal(field, &self.0)))
     }
 }
 

@@ -60,14 +60,21 @@ pub struct Metric {
 /// The limits every request is held to.
 #[derive(SimpleObject)]
 pub struct LimitsInfo {
-    /// Deepest selection nesting a query may have.
+    /// Most lexical tokens (names, punctuation, values) a document may hold, counted
+    /// before it is parsed.
+    pub max_tokens: i64,
+    /// Deepest selection nesting a query may have, fragments expanded (an operation of
+    /// introspection alone may nest 20 deep).
     pub max_depth: i64,
-    /// Highest complexity a query may have: a field costs 1, a list field taking `first`
-    /// costs `first` (default 10) times what it selects.
+    /// Highest cost a query may have, fragments expanded: a field costs 1 plus what it
+    /// selects; a page (a field taking `first`, default 10) costs 1, plus its
+    /// connection's fields (`totalCount`, `pageInfo`) once, plus `first` times its
+    /// `edges` or `nodes`.
     pub max_complexity: i64,
-    /// Most fields (aliases included) a document may hold.
+    /// Most fields (aliases included) a query may hold, each fragment counted every time
+    /// it is spread (an operation of introspection alone may hold 1000).
     pub max_fields: i64,
-    /// Most directives a document may hold.
+    /// Most directives a query may hold, fragments expanded.
     pub max_directives: i64,
     /// Largest `first` of a list.
     pub max_page_size: i64,
@@ -95,7 +102,7 @@ pub struct RateLimitInfo {
     pub remaining: i64,
     /// When the bucket is full again.
     pub reset_at: DateTime<Utc>,
-    /// What this request cost (its complexity).
+    /// What this request cost (see `Limits.maxComplexity`).
     pub cost: i64,
 }
 
@@ -107,6 +114,7 @@ impl ViewerQuery {
         authenticated(ctx).gql()?;
         let l = ctx.data::<Limits>()?;
         Ok(LimitsInfo {
+            max_tokens: l.max_tokens as i64,
             max_depth: l.max_depth as i64,
             max_complexity: l.max_complexity as i64,
             max_fields: l.max_fields as i64,

@@ -129,8 +129,14 @@ fn params(body: Value) -> Result<Params, String> {
     })
 }
 
-/// The type of the operation `params` would run, when the document parses.
-fn operation_type(params: &Params) -> Option<OperationType> {
+/// The type of the operation `params` would run, when the document parses (a document
+/// over the token limits is not parsed here: the schema refuses it).
+fn operation_type(
+    params: &Params,
+    limits: &crate::graphql::limits::Limits,
+) -> Option<OperationType> {
+    crate::graphql::scan::tokens::check(&params.query, limits.max_tokens, limits.max_nesting)
+        .ok()?;
     let doc = async_graphql::parser::parse_query(&params.query).ok()?;
     let ops = doc.operations;
     match (&params.operation_name, ops) {
@@ -190,6 +196,10 @@ async fn execute(
     if let Auth::Caller(caller) = &auth {
         request = for_caller(request, state, caller);
     }
+    // The time limit covers parsing and validation too: they run inside `execute`, and
+    // although they are synchronous (a timer cannot interrupt them), the limits checked
+    // before them bound their work: tokens and nesting before parsing, the expanded size
+    // before validation (see `graphql::limits`).
     let timeout = Duration::from_millis(state.config.request_timeout_ms);
     let response = match tokio::time::timeout(timeout, state.schema.execute(request.data(auth)))
         .await
@@ -340,7 +350,8 @@ pub async fn get(State(state): State<AppState>, headers: HeaderMap, uri: Uri) ->
         Ok(p) => p,
         Err(message) => return bad_request(answer, message),
     };
-    if operation_type(&params).is_some_and(|t| t != OperationType::Query) {
+    let limits = crate::graphql::limits::Limits::from_config(&state.config);
+    if operation_type(&params, &limits).is_some_and(|t| t != OperationType::Query) {
         let mut response = respond(
             answer,
             StatusCode::METHOD_NOT_ALLOWED,

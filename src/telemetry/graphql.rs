@@ -147,7 +147,23 @@ impl Extension for Operation {
         variables: &Variables,
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
-        let doc = next.run(ctx, query, variables).await?;
+        let doc = match next.run(ctx, query, variables).await {
+            Ok(doc) => doc,
+            Err(err) => {
+                // Refused (by the document limits, say): still counted under its name,
+                // read from the text when it is within the limits' token bound.
+                let parsed = crate::graphql::scan::tokens::check(query, 10_000, 64)
+                    .ok()
+                    .and_then(|()| async_graphql::parser::parse_query(query).ok());
+                if let Some(DocumentOperations::Multiple(ops)) = parsed.map(|d| d.operations)
+                    && ops.len() == 1
+                    && let Some(name) = ops.keys().next()
+                {
+                    self.set_name(name, false);
+                }
+                return Err(err);
+            }
+        };
         if let DocumentOperations::Multiple(ops) = &doc.operations
             && ops.len() == 1
             && let Some(name) = ops.keys().next()

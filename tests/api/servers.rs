@@ -65,6 +65,11 @@ pub async fn start(url: &str, env: &[(&str, &str)]) -> Server {
 }
 
 impl Server {
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self._child.id().expect("the server runs")
+    }
+
     /// POSTs a GraphQL request; returns the JSON answer.
     pub async fn graphql(&self, conn: &mut Connection, key: &str, body: Value) -> Value {
         let auth = format!("Bearer {key}");

@@ -1,5 +1,5 @@
 // graphql-codegen pointed at the URL (its own introspection query, with the key) makes
-// TypeScript types for the schema and for an operation.
+// TypeScript types for the schema and for an operation, with README's `scalars:` mapping.
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,17 +18,24 @@ writeFileSync(
 `,
 );
 const output = join(dir, 'types.ts');
+// The mapping README shows: the custom scalars typed, not `any`.
+const scalars = { DateTime: 'string', Date: 'string', Month: 'string', JSON: 'Record<string, unknown>' };
 await generate(
   {
     schema: { [URL]: { headers: { Authorization: `Bearer ${KEY}` } } },
     documents,
-    generates: { [output]: { plugins: ['typescript', 'typescript-operations'] } },
+    generates: { [output]: { plugins: ['typescript', 'typescript-operations'], config: { scalars } } },
     silent: true,
   },
   true,
 );
 const types = readFileSync(output, 'utf8');
-for (const wanted of ['export type Query = {', 'export type MonthlyReport = {', 'export type ReportQuery = {', 'export type ReportQueryVariables = Exact<{']) {
+for (const wanted of [
+  "Month: { input: string; output: string; }",
+  "DateTime: { input: string; output: string; }",
+  "JSON: { input: Record<string, unknown>; output: Record<string, unknown>; }",
+  "month: Scalars['Month']['input'];",
+  'export type Query = {', 'export type MonthlyReport = {', 'export type ReportQuery = {', 'export type ReportQueryVariables = Exact<{']) {
   assert.ok(types.includes(wanted), `${wanted} missing from the generated types`);
 }
 ok(`graphql-codegen: ${types.split('\n').length} lines of TypeScript from the served schema`);

@@ -9,10 +9,6 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 
-# Until introspection is exempt from the depth limit (issue 13, item 1), the standard
-# introspection queries (depth 13 to 15) need a deeper limit. Remove after that lands.
-export MAX_DEPTH=16
-
 if [ "${1:-}" != "--inside" ]; then
   cd "$here"
   npm ci --no-audit --no-fund --loglevel=error

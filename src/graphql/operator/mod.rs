@@ -291,8 +291,8 @@ pub fn schema_builder() -> SchemaBuilder<OperatorQuery, OperatorMutation, EmptyS
     Schema::build(OperatorQuery, OperatorMutation, EmptySubscription)
 }
 
-/// The served operator schema, held to the same depth and complexity limits as the
-/// tenants' one.
+/// The served operator schema, held to the same document limits as the tenants' one
+/// (without a rate limit: the operator is one).
 pub fn build_schema(
     db: DatabaseConnection,
     ingestor: Ingestor,
@@ -304,9 +304,14 @@ pub fn build_schema(
         .data(db)
         .data(ingestor)
         .data(clock)
-        .limit_depth(limits.max_depth)
-        .limit_complexity(limits.max_complexity)
-        .extension(crate::telemetry::graphql::OperationMetrics { endpoint: "admin" });
+        .limit_recursive_depth(limits.max_nesting + 1)
+        .extension(crate::telemetry::graphql::OperationMetrics { endpoint: "admin" })
+        .extension(super::limits::LimitsExtension {
+            limits: limits.clone(),
+            limiter: super::limits::RateLimiter::new(0, limits.rate_window),
+            index: std::sync::Arc::new(super::scan::schema_index::SchemaIndex::from_sdl(&sdl())),
+            production,
+        });
     if production {
         builder = builder.disable_introspection().disable_suggestions();
     }

@@ -26,6 +26,10 @@ pub const SKIP_REASONS: &[(&str, &str)] = &[
         "figures measured by a benchmark on a given machine",
     ),
     ("citus", "needs a Citus cluster"),
+    (
+        "codegen",
+        "a graphql-codegen configuration; tests/clients/codegen.mjs generates with the same mapping",
+    ),
 ];
 
 #[derive(Clone, Debug)]
