@@ -77,6 +77,32 @@ pub struct Config {
     )]
     pub ingest_events_per_second: u64,
 
+    /// Bytes of answers the read cache may hold (least recently used go first); 0
+    /// turns it off.
+    #[arg(
+        long,
+        env = "CACHE_MAX_BYTES",
+        default_value_t = 64 * 1024 * 1024,
+        global = true
+    )]
+    pub cache_max_bytes: usize,
+
+    /// A manifest of documents registered in advance, in Apollo's persisted-query
+    /// manifest format (`dam-insights persisted-queries manifest` writes one): clients
+    /// may send them by hash alone.
+    #[arg(long, env = "PERSISTED_QUERIES", global = true)]
+    pub persisted_queries: Option<std::path::PathBuf>,
+
+    /// Run only the documents of `--persisted-queries`, refusing any other with
+    /// PERSISTED_QUERY_NOT_REGISTERED (and registering none sent by clients).
+    #[arg(
+        long,
+        env = "PERSISTED_QUERIES_ONLY",
+        default_value_t = false,
+        global = true
+    )]
+    pub persisted_queries_only: bool,
+
     /// Production mode: no introspection, no GraphiQL, no field suggestions.
     #[arg(long, env = "PRODUCTION", default_value_t = false, global = true)]
     pub production: bool,
@@ -153,6 +179,9 @@ impl Config {
             request_timeout_ms: 10_000,
             rate_limit_points: 100_000,
             ingest_events_per_second: 100_000,
+            cache_max_bytes: 64 * 1024 * 1024,
+            persisted_queries: None,
+            persisted_queries_only: false,
             production: false,
             cors_allow_origins: Vec::new(),
             metrics_bind: None,

@@ -69,6 +69,8 @@ pub async fn build_with_clock(
         limits.ingest_events_per_second,
         std::time::Duration::from_secs(1),
     );
+    let config_cache_bytes = config.cache_max_bytes;
+    let persisted = persisted_queries(&config)?;
     Ok(AppState {
         schema: graphql::build_schema(
             db.clone(),
@@ -88,5 +90,28 @@ pub async fn build_with_clock(
         demo_key: None,
         admin_schema,
         operators,
+        cache: graphql::cache::ReadCache::new(config_cache_bytes),
+        persisted,
     })
+}
+
+/// The persisted queries the configuration registers, and whether only they run.
+fn persisted_queries(config: &Config) -> anyhow::Result<http::persisted::PersistedQueries> {
+    use anyhow::Context;
+    let registered = match &config.persisted_queries {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).with_context(|| {
+                format!("reading the persisted-query manifest {}", path.display())
+            })?;
+            http::persisted::PersistedQueries::read_manifest(&text)?
+        }
+        None if config.persisted_queries_only => anyhow::bail!(
+            "--persisted-queries-only needs the manifest of the documents to run: --persisted-queries <file>"
+        ),
+        None => Default::default(),
+    };
+    Ok(http::persisted::PersistedQueries::new(
+        registered,
+        config.persisted_queries_only,
+    ))
 }

@@ -1,5 +1,6 @@
 //! The GraphQL schema: types and thin resolvers, one module per area.
 pub mod activity;
+pub mod cache;
 pub mod catalog;
 pub mod connection;
 pub mod context;

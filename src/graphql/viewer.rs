@@ -124,6 +124,7 @@ impl ViewerQuery {
     /// The caller's rate-limit state, this request included. Needs any valid key.
     async fn rate_limit(&self, ctx: &Context<'_>) -> Result<RateLimitInfo> {
         let caller = authenticated(ctx).gql()?;
+        super::cache::volatile(ctx);
         let meter = ctx.data::<Arc<CostMeter>>()?;
         let state = match *meter.state.lock().unwrap_or_else(|e| e.into_inner()) {
             Some(state) => state,

@@ -1,12 +1,14 @@
 //! HTTP: the axum router, auth, ingest endpoints and health probes.
 pub mod admin;
 pub mod auth;
+mod cache;
 pub mod exports;
 mod field_order;
 mod graphiql;
 pub mod graphql;
 pub mod health;
 pub mod ingest;
+pub mod persisted;
 
 use crate::config::Config;
 use crate::graphql::AppSchema;
@@ -43,6 +45,10 @@ pub struct AppState {
     pub admin_schema: crate::graphql::operator::OperatorSchema,
     /// The configured operator credentials.
     pub operators: crate::operator::Credentials,
+    /// Answers of read operations (see `graphql::cache`).
+    pub cache: crate::graphql::cache::ReadCache,
+    /// Documents known by their hash (see `persisted`).
+    pub persisted: persisted::PersistedQueries,
 }
 
 /// The whole HTTP surface.
