@@ -31,6 +31,8 @@ pub struct Entry {
     pub cost: u64,
     /// The answer's entity tag, from its content.
     pub etag: Arc<str>,
+    /// The operation's name, for metrics and logs.
+    pub operation: Option<Arc<str>>,
 }
 
 struct Stored {

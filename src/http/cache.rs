@@ -7,6 +7,7 @@ use super::graphql::{Answer, Params, respond};
 use crate::graphql::cache::{Entry, Key, Volatile, etag};
 use crate::graphql::context::Auth;
 use crate::graphql::limits::coded_error;
+use async_graphql::parser::types::OperationType;
 use axum::http::header::{CACHE_CONTROL, ETAG, IF_NONE_MATCH, RETRY_AFTER, VARY};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -56,9 +57,11 @@ impl Lookup {
     /// The answer of a hit, charged to the caller's rate limit like the query itself;
     /// None on a miss. (Only answers of queries are stored, so a hit is a query's.)
     pub(super) fn hit(&self, state: &AppState, answer: Answer) -> Option<Response> {
+        let started = std::time::Instant::now();
         let entry = state.cache.get(&self.key);
         record(if entry.is_some() { "hit" } else { "miss" });
         let entry = entry?;
+        crate::telemetry::graphql::cached_operation(entry.operation.as_deref(), started);
         let (ok, bucket) = state.limiter.charge(&self.key_id, entry.cost);
         if !ok {
             let retry = bucket.retry_in.as_secs().max(1);
@@ -109,7 +112,7 @@ impl Lookup {
     pub(super) fn store(
         &self,
         state: &AppState,
-        is_query: bool,
+        operation: Option<(OperationType, Option<String>)>,
         volatile: &Volatile,
         cost: usize,
         body: &mut Map<String, Value>,
@@ -118,7 +121,9 @@ impl Lookup {
             ext.insert("cache".into(), Value::String("MISS".into()));
         }
         let tag = entity_tag(body)?;
-        if is_query && !volatile.is_set() {
+        if let Some((OperationType::Query, name)) = operation
+            && !volatile.is_set()
+        {
             let data = serde_json::to_string(body.get("data")?).ok()?;
             state.cache.put(
                 &self.key,
@@ -126,6 +131,7 @@ impl Lookup {
                     data: Arc::from(data),
                     cost: cost as u64,
                     etag: Arc::from(tag.as_str()),
+                    operation: name.map(Arc::from),
                 },
             );
         }

@@ -133,18 +133,27 @@ fn params(body: Value) -> Result<Params, String> {
 
 /// The type of the operation `params` would run, when the document parses.
 fn operation_type(params: &Params) -> Option<OperationType> {
+    operation(params).map(|(ty, _)| ty)
+}
+
+/// The type and name of the operation `params` would run, when the document parses.
+fn operation(params: &Params) -> Option<(OperationType, Option<String>)> {
     let doc = async_graphql::parser::parse_query(&params.query).ok()?;
     let ops = doc.operations;
     match (&params.operation_name, ops) {
-        (None, async_graphql::parser::types::DocumentOperations::Single(op)) => Some(op.node.ty),
+        (None, async_graphql::parser::types::DocumentOperations::Single(op)) => {
+            Some((op.node.ty, None))
+        }
         (Some(name), async_graphql::parser::types::DocumentOperations::Multiple(map)) => map
             .iter()
             .find(|(n, _)| n.as_str() == name)
-            .map(|(_, op)| op.node.ty),
+            .map(|(n, op)| (op.node.ty, Some(n.to_string()))),
         (None, async_graphql::parser::types::DocumentOperations::Multiple(map))
             if map.len() == 1 =>
         {
-            map.values().next().map(|op| op.node.ty)
+            map.iter()
+                .next()
+                .map(|(n, op)| (op.node.ty, Some(n.to_string())))
         }
         _ => None,
     }
@@ -176,7 +185,7 @@ async fn execute(
     if let Some(hit) = cache.as_ref().and_then(|c| c.hit(state, answer)) {
         return hit;
     }
-    let is_query = operation_type(&params) == Some(OperationType::Query);
+    let operation = operation(&params);
     let (query, operation_name) = (params.query.clone(), params.operation_name.clone());
     let mut request = Request::new(params.query);
     if let Some(name) = params.operation_name {
@@ -256,7 +265,7 @@ async fn execute(
     let etag = match &cache {
         Some(cache) => cache.store(
             state,
-            is_query,
+            operation,
             &volatile,
             meter.requested.load(Ordering::Relaxed),
             &mut body,
