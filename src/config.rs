@@ -103,6 +103,44 @@ pub struct Config {
     )]
     pub persisted_queries_only: bool,
 
+    /// Active subscriptions one WebSocket connection may hold.
+    #[arg(
+        long,
+        env = "MAX_SUBSCRIPTIONS_PER_CONNECTION",
+        default_value_t = 20,
+        global = true
+    )]
+    pub max_subscriptions_per_connection: usize,
+
+    /// Active subscriptions one key may hold over all its connections (per server).
+    #[arg(
+        long,
+        env = "MAX_SUBSCRIPTIONS_PER_KEY",
+        default_value_t = 100,
+        global = true
+    )]
+    pub max_subscriptions_per_key: usize,
+
+    /// Seconds a WebSocket connection without subscriptions may stay silent before it
+    /// is closed.
+    #[arg(
+        long,
+        env = "SUBSCRIPTION_IDLE_SECS",
+        default_value_t = 300,
+        global = true
+    )]
+    pub subscription_idle_secs: u64,
+
+    /// Milliseconds between reads of the data versions subscriptions wait on (a change
+    /// is pushed within this much plus the time to read the new value).
+    #[arg(
+        long,
+        env = "SUBSCRIPTION_POLL_MS",
+        default_value_t = 250,
+        global = true
+    )]
+    pub subscription_poll_ms: u64,
+
     /// Production mode: no introspection, no GraphiQL, no field suggestions.
     #[arg(long, env = "PRODUCTION", default_value_t = false, global = true)]
     pub production: bool,
@@ -182,6 +220,10 @@ impl Config {
             cache_max_bytes: 64 * 1024 * 1024,
             persisted_queries: None,
             persisted_queries_only: false,
+            max_subscriptions_per_connection: 20,
+            max_subscriptions_per_key: 100,
+            subscription_idle_secs: 300,
+            subscription_poll_ms: 250,
             production: false,
             cors_allow_origins: Vec::new(),
             metrics_bind: None,

@@ -10,6 +10,7 @@ pub mod error;
 pub mod graphql;
 pub mod http;
 pub mod ingest;
+pub mod live;
 pub mod operator;
 pub mod retention;
 pub mod seed;
@@ -71,6 +72,7 @@ pub async fn build_with_clock(
     );
     let config_cache_bytes = config.cache_max_bytes;
     let persisted = persisted_queries(&config)?;
+    let live = live::Live::start(db.clone(), live_limits(&config));
     Ok(AppState {
         schema: graphql::build_schema(
             db.clone(),
@@ -79,6 +81,7 @@ pub async fn build_with_clock(
             limits,
             limiter.clone(),
             graphql::limits::IngestRate(ingest_limiter.clone()),
+            live.clone(),
             config.production,
         ),
         db,
@@ -92,6 +95,7 @@ pub async fn build_with_clock(
         operators,
         cache: graphql::cache::ReadCache::new(config_cache_bytes),
         persisted,
+        live,
     })
 }
 
@@ -114,4 +118,14 @@ fn persisted_queries(config: &Config) -> anyhow::Result<http::persisted::Persist
         registered,
         config.persisted_queries_only,
     ))
+}
+
+/// The subscription limits the configuration sets.
+fn live_limits(config: &Config) -> live::LiveLimits {
+    live::LiveLimits {
+        per_connection: config.max_subscriptions_per_connection,
+        per_key: config.max_subscriptions_per_key,
+        idle: std::time::Duration::from_secs(config.subscription_idle_secs),
+        poll: std::time::Duration::from_millis(config.subscription_poll_ms),
+    }
 }

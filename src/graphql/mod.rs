@@ -13,6 +13,7 @@ pub mod ids;
 pub mod ingest;
 pub mod insights;
 pub mod limits;
+pub mod live;
 pub mod loaders;
 pub mod month;
 pub mod monthly;
@@ -25,7 +26,7 @@ pub mod viewer;
 
 use crate::error::{AppError, AppResult};
 use crate::ingest::Ingestor;
-use async_graphql::{EmptySubscription, ErrorExtensions, MergedObject, Schema};
+use async_graphql::{ErrorExtensions, MergedObject, Schema};
 use sea_orm::DatabaseConnection;
 
 /// Every query root field.
@@ -47,15 +48,23 @@ pub struct Mutation(
     erasure::ErasureMutation,
 );
 
-pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
+/// Every subscription root field (served over WebSocket at `/graphql/ws`).
+pub type Subscription = live::LiveSubscription;
+
+pub type AppSchema = Schema<Query, Mutation, Subscription>;
 
 /// The schema without data: what `schema.graphql` is printed from.
-pub fn schema_builder() -> async_graphql::SchemaBuilder<Query, Mutation, EmptySubscription> {
-    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+pub fn schema_builder() -> async_graphql::SchemaBuilder<Query, Mutation, Subscription> {
+    Schema::build(
+        Query::default(),
+        Mutation::default(),
+        Subscription::default(),
+    )
 }
 
 /// The served schema: the database, the ingestor, the clock and the limits every request
 /// is held to; in production mode without introspection and field suggestions.
+#[allow(clippy::too_many_arguments)] // one argument per shared service of the schema
 pub fn build_schema(
     db: DatabaseConnection,
     ingestor: Ingestor,
@@ -63,9 +72,11 @@ pub fn build_schema(
     limits: limits::Limits,
     limiter: limits::RateLimiter,
     ingest_rate: limits::IngestRate,
+    live: crate::live::Live,
     production: bool,
 ) -> AppSchema {
     let mut builder = schema_builder()
+        .data(live)
         .data(db)
         .data(ingestor)
         .data(clock)

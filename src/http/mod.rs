@@ -9,6 +9,7 @@ pub mod graphql;
 pub mod health;
 pub mod ingest;
 pub mod persisted;
+mod subscriptions;
 
 use crate::config::Config;
 use crate::graphql::AppSchema;
@@ -49,6 +50,8 @@ pub struct AppState {
     pub cache: crate::graphql::cache::ReadCache,
     /// Documents known by their hash (see `persisted`).
     pub persisted: persisted::PersistedQueries,
+    /// What subscriptions wait on, and their limits.
+    pub live: crate::live::Live,
 }
 
 /// The whole HTTP surface.
@@ -62,6 +65,7 @@ pub fn app(state: AppState) -> Router {
                 .post(graphql::post)
                 .layer(DefaultBodyLimit::max(graphql_limit)),
         )
+        .route("/graphql/ws", get(subscriptions::upgrade))
         .route(
             "/v1/events",
             post(ingest::post_events).layer(DefaultBodyLimit::disable()),

@@ -26,6 +26,7 @@ mod rollups;
 mod schema;
 mod security;
 mod servers;
+mod subscriptions;
 mod time_zones;
 mod web;
 mod web_pages;
