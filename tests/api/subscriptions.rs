@@ -21,7 +21,13 @@ struct Server {
 }
 
 async fn serve(configure: impl FnOnce(&mut dam_insights::config::Config)) -> Server {
-    let database = fresh_database().await;
+    serve_on(fresh_database().await, configure).await
+}
+
+async fn serve_on(
+    database: crate::helpers::FreshDatabase,
+    configure: impl FnOnce(&mut dam_insights::config::Config),
+) -> Server {
     let mut config = dam_insights::config::Config::for_database(database.url.clone());
     config.subscription_poll_ms = 100;
     configure(&mut config);
@@ -366,4 +372,51 @@ async fn limits_per_connection_idle_connections_and_revoked_keys() {
         .unwrap();
     let closed = next(&mut socket, Duration::from_secs(4)).await;
     assert_eq!(closed, Some(json!({"close": 4403})));
+}
+
+/// Two servers on one PostgreSQL database: an ingest through A reaches a subscriber on B
+/// within a second (B polls the environment's data version in the shared database).
+#[tokio::test]
+async fn an_ingest_through_one_replica_reaches_a_subscriber_on_another() {
+    if crate::helpers::postgres_url().is_none() {
+        eprintln!("note: the two-replica subscription test needs PostgreSQL: skipped on SQLite");
+        return;
+    }
+    let a = serve(|_| {}).await;
+    let shared = crate::helpers::FreshDatabase::shared(&a._database);
+    let b = serve_on(shared, |_| {}).await;
+    let key = a.key("acme", "reports:read,events:write").await;
+    let mut socket = b
+        .connect(json!({"Authorization": format!("Bearer {key}")}))
+        .await;
+    assert_eq!(
+        next(&mut socket, Duration::from_secs(5)).await.unwrap()["type"],
+        "connection_ack"
+    );
+    send(
+        &mut socket,
+        json!({"id": "1", "type": "subscribe", "payload": {"query": SUMMARY, "variables": {"month": "2025-10"}}}),
+    )
+    .await;
+    assert_eq!(
+        next(&mut socket, Duration::from_secs(5)).await.unwrap()["type"],
+        "next"
+    );
+    let sent = Instant::now();
+    a.ingest(
+        &key,
+        &[upload("e1", "2025-10-03T09:00:00Z", "u1", "a1", "one.jpg")],
+    )
+    .await;
+    let pushed = next(&mut socket, Duration::from_secs(1))
+        .await
+        .expect("a push within 1 s");
+    eprintln!(
+        "subscriptions: ingested through A, pushed by B {} ms after the ingest was sent",
+        sent.elapsed().as_millis()
+    );
+    assert_eq!(
+        pushed["payload"]["data"]["summaryChanged"]["uploads"],
+        json!({"current": 1, "previous": 0})
+    );
 }

@@ -26,6 +26,10 @@ pub const SKIP_REASONS: &[(&str, &str)] = &[
         "figures measured by a benchmark on a given machine",
     ),
     ("citus", "needs a Citus cluster"),
+    (
+        "npm",
+        "JavaScript for a browser or Node with npm packages; tests/api/subscriptions.rs speaks the same protocol",
+    ),
 ];
 
 #[derive(Clone, Debug)]
