@@ -85,6 +85,70 @@ pub struct Config {
     )]
     pub ingest_events_per_second: u64,
 
+    /// Bytes of answers the read cache may hold (least recently used go first); 0
+    /// turns it off.
+    #[arg(
+        long,
+        env = "CACHE_MAX_BYTES",
+        default_value_t = 64 * 1024 * 1024,
+        global = true
+    )]
+    pub cache_max_bytes: usize,
+
+    /// A manifest of documents registered in advance, in Apollo's persisted-query
+    /// manifest format (`dam-insights persisted-queries manifest` writes one): clients
+    /// may send them by hash alone.
+    #[arg(long, env = "PERSISTED_QUERIES", global = true)]
+    pub persisted_queries: Option<std::path::PathBuf>,
+
+    /// Run only the documents of `--persisted-queries`, refusing any other with
+    /// PERSISTED_QUERY_NOT_REGISTERED (and registering none sent by clients).
+    #[arg(
+        long,
+        env = "PERSISTED_QUERIES_ONLY",
+        default_value_t = false,
+        global = true
+    )]
+    pub persisted_queries_only: bool,
+
+    /// Active subscriptions one WebSocket connection may hold.
+    #[arg(
+        long,
+        env = "MAX_SUBSCRIPTIONS_PER_CONNECTION",
+        default_value_t = 20,
+        global = true
+    )]
+    pub max_subscriptions_per_connection: usize,
+
+    /// Active subscriptions one key may hold over all its connections (per server).
+    #[arg(
+        long,
+        env = "MAX_SUBSCRIPTIONS_PER_KEY",
+        default_value_t = 100,
+        global = true
+    )]
+    pub max_subscriptions_per_key: usize,
+
+    /// Seconds a WebSocket connection without subscriptions may stay silent before it
+    /// is closed.
+    #[arg(
+        long,
+        env = "SUBSCRIPTION_IDLE_SECS",
+        default_value_t = 300,
+        global = true
+    )]
+    pub subscription_idle_secs: u64,
+
+    /// Milliseconds between reads of the data versions subscriptions wait on (a change
+    /// is pushed within this much plus the time to read the new value).
+    #[arg(
+        long,
+        env = "SUBSCRIPTION_POLL_MS",
+        default_value_t = 250,
+        global = true
+    )]
+    pub subscription_poll_ms: u64,
+
     /// Production mode: no introspection, no GraphiQL, no field suggestions.
     #[arg(long, env = "PRODUCTION", default_value_t = false, global = true)]
     pub production: bool,
@@ -162,6 +226,13 @@ impl Config {
             request_timeout_ms: 10_000,
             rate_limit_points: 100_000,
             ingest_events_per_second: 100_000,
+            cache_max_bytes: 64 * 1024 * 1024,
+            persisted_queries: None,
+            persisted_queries_only: false,
+            max_subscriptions_per_connection: 20,
+            max_subscriptions_per_key: 100,
+            subscription_idle_secs: 300,
+            subscription_poll_ms: 250,
             production: false,
             cors_allow_origins: Vec::new(),
             metrics_bind: None,

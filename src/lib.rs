@@ -10,6 +10,7 @@ pub mod error;
 pub mod graphql;
 pub mod http;
 pub mod ingest;
+pub mod live;
 pub mod operator;
 pub mod retention;
 pub mod seed;
@@ -69,6 +70,9 @@ pub async fn build_with_clock(
         limits.ingest_events_per_second,
         std::time::Duration::from_secs(1),
     );
+    let config_cache_bytes = config.cache_max_bytes;
+    let persisted = persisted_queries(&config)?;
+    let live = live::Live::start(db.clone(), live_limits(&config));
     Ok(AppState {
         schema: graphql::build_schema(
             db.clone(),
@@ -77,6 +81,7 @@ pub async fn build_with_clock(
             limits,
             limiter.clone(),
             graphql::limits::IngestRate(ingest_limiter.clone()),
+            live.clone(),
             config.production,
         ),
         db,
@@ -88,5 +93,39 @@ pub async fn build_with_clock(
         demo_key: None,
         admin_schema,
         operators,
+        cache: graphql::cache::ReadCache::new(config_cache_bytes),
+        persisted,
+        live,
     })
+}
+
+/// The persisted queries the configuration registers, and whether only they run.
+fn persisted_queries(config: &Config) -> anyhow::Result<http::persisted::PersistedQueries> {
+    use anyhow::Context;
+    let registered = match &config.persisted_queries {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).with_context(|| {
+                format!("reading the persisted-query manifest {}", path.display())
+            })?;
+            http::persisted::PersistedQueries::read_manifest(&text)?
+        }
+        None if config.persisted_queries_only => anyhow::bail!(
+            "--persisted-queries-only needs the manifest of the documents to run: --persisted-queries <file>"
+        ),
+        None => Default::default(),
+    };
+    Ok(http::persisted::PersistedQueries::new(
+        registered,
+        config.persisted_queries_only,
+    ))
+}
+
+/// The subscription limits the configuration sets.
+fn live_limits(config: &Config) -> live::LiveLimits {
+    live::LiveLimits {
+        per_connection: config.max_subscriptions_per_connection,
+        per_key: config.max_subscriptions_per_key,
+        idle: std::time::Duration::from_secs(config.subscription_idle_secs),
+        poll: std::time::Duration::from_millis(config.subscription_poll_ms),
+    }
 }

@@ -6,6 +6,7 @@ mod m20261123_000002_create_rollups;
 mod m20261123_000003_insights_indexes;
 mod m20261123_000004_activity_reports;
 mod m20261123_000005_leaner_writes;
+mod m20261130_000008_data_versions;
 mod m20261130_000009_operations;
 
 pub struct Migrator;
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000003_insights_indexes::Migration),
             Box::new(m20261123_000004_activity_reports::Migration),
             Box::new(m20261123_000005_leaner_writes::Migration),
+            Box::new(m20261130_000008_data_versions::Migration),
             Box::new(m20261130_000009_operations::Migration),
         ]
     }

@@ -1,6 +1,7 @@
 //! The command line: `dam-insights <command>`; `serve` is the default.
 mod commands;
 mod demo_key;
+mod persisted;
 pub mod progress;
 mod serve;
 
@@ -69,6 +70,22 @@ pub enum Command {
         /// The environment's name.
         #[arg(long)]
         environment: String,
+    },
+    /// Persisted queries: documents registered in advance (see `--persisted-queries`).
+    PersistedQueries {
+        #[command(subcommand)]
+        command: PersistedQueryCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum PersistedQueryCommand {
+    /// Print the manifest of GraphQL documents, one per file, for
+    /// `--persisted-queries`: Apollo's persisted-query manifest format.
+    Manifest {
+        /// The documents' files (`.graphql`), each holding one operation.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
     },
 }
 
@@ -205,5 +222,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Import { file, environment } => {
             commands::import(&cli.config, &file, &environment).await
         }
+        Command::PersistedQueries {
+            command: PersistedQueryCommand::Manifest { files },
+        } => persisted::manifest(&files),
     }
 }

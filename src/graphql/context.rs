@@ -40,6 +40,8 @@ pub fn db<'a>(ctx: &'a Context<'_>) -> AppResult<&'a DatabaseConnection> {
 
 /// "Now", from the schema's clock (the system clock unless a test set one).
 pub fn now(ctx: &Context<'_>) -> chrono::DateTime<chrono::Utc> {
+    // An answer that reads the clock changes with it: not one for the read cache.
+    super::cache::volatile(ctx);
     ctx.data_opt::<crate::clock::SharedClock>()
         .map(|c| c.now())
         .unwrap_or_else(chrono::Utc::now)

@@ -1,5 +1,6 @@
 //! The GraphQL schema: types and thin resolvers, one module per area.
 pub mod activity;
+pub mod cache;
 pub mod catalog;
 pub mod connection;
 pub mod context;
@@ -12,6 +13,7 @@ pub mod ids;
 pub mod ingest;
 pub mod insights;
 pub mod limits;
+pub mod live;
 pub mod loaders;
 pub mod month;
 pub mod monthly;
@@ -27,7 +29,7 @@ pub mod viewer;
 
 use crate::error::{AppError, AppResult};
 use crate::ingest::Ingestor;
-use async_graphql::{EmptySubscription, ErrorExtensions, MergedObject, Schema};
+use async_graphql::{ErrorExtensions, MergedObject, Schema};
 use sea_orm::DatabaseConnection;
 
 /// Every query root field.
@@ -49,11 +51,14 @@ pub struct Mutation(
     erasure::ErasureMutation,
 );
 
-pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
+/// Every subscription root field (served over WebSocket at `/graphql/ws`).
+pub type Subscription = live::LiveSubscription;
+
+pub type AppSchema = Schema<Query, Mutation, Subscription>;
 
 /// The schema without data: what `schema.graphql` is printed from.
-pub fn schema_builder() -> async_graphql::SchemaBuilder<Query, Mutation, EmptySubscription> {
-    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+pub fn schema_builder() -> async_graphql::SchemaBuilder<Query, Mutation, Subscription> {
+    Schema::build(Query::default(), Mutation::default(), Subscription::default())
         .override_output_type_description::<chrono::DateTime<chrono::Utc>>(
             "An instant, written as RFC 3339 date-time with an offset (e.g. \"2025-10-03T14:05:00Z\"); answers are in UTC.",
         )
@@ -65,6 +70,7 @@ pub fn schema_builder() -> async_graphql::SchemaBuilder<Query, Mutation, EmptySu
 
 /// The served schema: the database, the ingestor, the clock and the limits every request
 /// is held to; in production mode without introspection and field suggestions.
+#[allow(clippy::too_many_arguments)] // one argument per shared service of the schema
 pub fn build_schema(
     db: DatabaseConnection,
     ingestor: Ingestor,
@@ -72,6 +78,7 @@ pub fn build_schema(
     limits: limits::Limits,
     limiter: limits::RateLimiter,
     ingest_rate: limits::IngestRate,
+    live: crate::live::Live,
     production: bool,
 ) -> AppSchema {
     let index = std::sync::Arc::new(scan::schema_index::SchemaIndex::from_sdl(
@@ -80,6 +87,7 @@ pub fn build_schema(
     let mut builder = schema_builder()
         // The scan refuses deeper nesting first, with a code that says so.
         .limit_recursive_depth(limits.max_nesting + 1)
+        .data(live)
         .data(db)
         .data(ingestor)
         .data(clock)

@@ -173,7 +173,7 @@ impl MonthlyReport {
 }
 
 /// The month's headline figures, each against the month before.
-pub struct Summary(ReportScope);
+pub struct Summary(pub ReportScope);
 
 #[Object]
 /// The month's headline figures, each against the month before.

@@ -91,6 +91,13 @@ pub struct LimitsInfo {
     pub rate_limit_window_seconds: i64,
     /// Events a key may ingest per second; 0 when unlimited.
     pub ingest_events_per_second: i64,
+    /// Active subscriptions one WebSocket connection (`/graphql/ws`) may hold.
+    pub max_subscriptions_per_connection: i64,
+    /// Active subscriptions one key may hold over all its connections.
+    pub max_subscriptions_per_key: i64,
+    /// Seconds a WebSocket connection without subscriptions may stay silent before it
+    /// is closed.
+    pub subscription_idle_seconds: i64,
 }
 
 /// The caller's rate-limit state after this request was charged.
@@ -113,8 +120,12 @@ impl ViewerQuery {
     async fn limits(&self, ctx: &Context<'_>) -> Result<LimitsInfo> {
         authenticated(ctx).gql()?;
         let l = ctx.data::<Limits>()?;
+        let live = ctx.data::<crate::live::Live>()?.limits;
         Ok(LimitsInfo {
             max_tokens: l.max_tokens as i64,
+            max_subscriptions_per_connection: live.per_connection as i64,
+            max_subscriptions_per_key: live.per_key as i64,
+            subscription_idle_seconds: live.idle.as_secs() as i64,
             max_depth: l.max_depth as i64,
             max_complexity: l.max_complexity as i64,
             max_fields: l.max_fields as i64,
@@ -132,6 +143,7 @@ impl ViewerQuery {
     /// The caller's rate-limit state, this request included. Needs any valid key.
     async fn rate_limit(&self, ctx: &Context<'_>) -> Result<RateLimitInfo> {
         let caller = authenticated(ctx).gql()?;
+        super::cache::volatile(ctx);
         let meter = ctx.data::<Arc<CostMeter>>()?;
         let state = match *meter.state.lock().unwrap_or_else(|e| e.into_inner()) {
             Some(state) => state,

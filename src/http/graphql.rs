@@ -106,6 +106,8 @@ fn params(body: Value) -> Result<Params, String> {
     };
     let query = match obj.remove("query") {
         Some(Value::String(q)) => q,
+        // Sent by hash alone: the document comes from the persisted queries.
+        None if super::persisted::asks_for_one(obj.get("extensions")) => String::new(),
         Some(_) => return Err("`query` must be a string holding the GraphQL document".into()),
         None => return Err("`query` is required: a string holding the GraphQL document".into()),
     };
@@ -129,26 +131,38 @@ fn params(body: Value) -> Result<Params, String> {
     })
 }
 
-/// The type of the operation `params` would run, when the document parses (a document
-/// over the token limits is not parsed here: the schema refuses it).
+/// The type of the operation `params` would run, when the document parses.
 fn operation_type(
     params: &Params,
     limits: &crate::graphql::limits::Limits,
 ) -> Option<OperationType> {
+    operation(params, limits).map(|(ty, _)| ty)
+}
+
+/// The type and name of the operation `params` would run, when the document parses (a
+/// document over the token limits is not parsed here: the schema refuses it).
+fn operation(
+    params: &Params,
+    limits: &crate::graphql::limits::Limits,
+) -> Option<(OperationType, Option<String>)> {
     crate::graphql::scan::tokens::check(&params.query, limits.max_tokens, limits.max_nesting)
         .ok()?;
     let doc = async_graphql::parser::parse_query(&params.query).ok()?;
     let ops = doc.operations;
     match (&params.operation_name, ops) {
-        (None, async_graphql::parser::types::DocumentOperations::Single(op)) => Some(op.node.ty),
+        (None, async_graphql::parser::types::DocumentOperations::Single(op)) => {
+            Some((op.node.ty, None))
+        }
         (Some(name), async_graphql::parser::types::DocumentOperations::Multiple(map)) => map
             .iter()
             .find(|(n, _)| n.as_str() == name)
-            .map(|(_, op)| op.node.ty),
+            .map(|(n, op)| (op.node.ty, Some(n.to_string()))),
         (None, async_graphql::parser::types::DocumentOperations::Multiple(map))
             if map.len() == 1 =>
         {
-            map.values().next().map(|op| op.node.ty)
+            map.iter()
+                .next()
+                .map(|(n, op)| (op.node.ty, Some(n.to_string())))
         }
         _ => None,
     }
@@ -176,6 +190,11 @@ async fn execute(
         Ok(auth) => auth,
         Err(err) => return err.into_response(),
     };
+    let cache = super::cache::Lookup::new(state, &auth, &params);
+    if let Some(hit) = cache.as_ref().and_then(|c| c.hit(state, answer)) {
+        return hit;
+    }
+    let operation = operation(&params, &crate::graphql::limits::Limits::from_config(&state.config));
     let (query, operation_name) = (params.query.clone(), params.operation_name.clone());
     let mut request = Request::new(params.query);
     if let Some(name) = params.operation_name {
@@ -192,7 +211,8 @@ async fn execute(
         }
     }
     let meter = Arc::new(CostMeter::default());
-    request = request.data(meter.clone());
+    let volatile = Arc::new(crate::graphql::cache::Volatile::default());
+    request = request.data(meter.clone()).data(volatile.clone());
     if let Auth::Caller(caller) = &auth {
         request = for_caller(request, state, caller);
     }
@@ -255,6 +275,16 @@ async fn execute(
         }),
     );
     body.insert("extensions".into(), Value::Object(extensions));
+    let etag = match &cache {
+        Some(cache) => cache.store(
+            state,
+            operation,
+            &volatile,
+            meter.requested.load(Ordering::Relaxed),
+            &mut body,
+        ),
+        None => super::cache::entity_tag(&body),
+    };
     if let Some(retry) = rate_limited {
         let mut response = respond(answer, StatusCode::TOO_MANY_REQUESTS, Value::Object(body));
         if let Ok(value) = HeaderValue::from_str(&retry) {
@@ -267,7 +297,11 @@ async fn execute(
     } else {
         StatusCode::OK
     };
-    respond(answer, status, Value::Object(body))
+    let mut response = respond(answer, status, Value::Object(body));
+    if let Some(etag) = etag {
+        super::cache::tag(&mut response, &etag);
+    }
+    response
 }
 
 /// GET /schema.graphql: the schema's SDL (as checked in at `schema.graphql`), for
@@ -346,10 +380,13 @@ pub async fn get(State(state): State<AppState>, headers: HeaderMap, uri: Uri) ->
         };
         obj.insert(key, value);
     }
-    let params = match params(Value::Object(obj)) {
+    let mut params = match params(Value::Object(obj)) {
         Ok(p) => p,
         Err(message) => return bad_request(answer, message),
     };
+    if let Err(refusal) = state.persisted.resolve(&mut params) {
+        return refused(answer, refusal);
+    }
     let limits = crate::graphql::limits::Limits::from_config(&state.config);
     if operation_type(&params, &limits).is_some_and(|t| t != OperationType::Query) {
         let mut response = respond(
@@ -365,14 +402,30 @@ pub async fn get(State(state): State<AppState>, headers: HeaderMap, uri: Uri) ->
             .insert(ALLOW, HeaderValue::from_static("POST"));
         return response;
     }
-    execute(&state, &headers, answer, params).await
+    let response = execute(&state, &headers, answer, params).await;
+    super::cache::conditional(&headers, response)
 }
 
 /// POST: a JSON body `{query, operationName, variables, extensions}`.
 pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
     match post_params(&headers, &body) {
-        Ok((answer, params)) => execute(&state, &headers, answer, params).await,
+        Ok((answer, mut params)) => match state.persisted.resolve(&mut params) {
+            Ok(()) => execute(&state, &headers, answer, params).await,
+            Err(refusal) => refused(answer, refusal),
+        },
         Err(response) => *response,
+    }
+}
+
+/// The answer to a request whose persisted query cannot be used.
+fn refused(answer: Answer, refusal: super::persisted::Refusal) -> Response {
+    match refusal {
+        super::persisted::Refusal::BadRequest(message) => bad_request(answer, message),
+        super::persisted::Refusal::Error { message, code } => respond(
+            answer,
+            StatusCode::OK,
+            super::persisted::error_body(&message, code),
+        ),
     }
 }
 

@@ -1,12 +1,15 @@
 //! HTTP: the axum router, auth, ingest endpoints and health probes.
 pub mod admin;
 pub mod auth;
+mod cache;
 pub mod exports;
 mod field_order;
 mod graphiql;
 pub mod graphql;
 pub mod health;
 pub mod ingest;
+pub mod persisted;
+mod subscriptions;
 
 use crate::config::Config;
 use crate::graphql::AppSchema;
@@ -43,6 +46,12 @@ pub struct AppState {
     pub admin_schema: crate::graphql::operator::OperatorSchema,
     /// The configured operator credentials.
     pub operators: crate::operator::Credentials,
+    /// Answers of read operations (see `graphql::cache`).
+    pub cache: crate::graphql::cache::ReadCache,
+    /// Documents known by their hash (see `persisted`).
+    pub persisted: persisted::PersistedQueries,
+    /// What subscriptions wait on, and their limits.
+    pub live: crate::live::Live,
 }
 
 /// The whole HTTP surface.
@@ -56,6 +65,7 @@ pub fn app(state: AppState) -> Router {
                 .post(graphql::post)
                 .layer(DefaultBodyLimit::max(graphql_limit)),
         )
+        .route("/graphql/ws", get(subscriptions::upgrade))
         .route(
             "/v1/events",
             post(ingest::post_events).layer(DefaultBodyLimit::disable()),

@@ -183,7 +183,9 @@ impl Ingestor {
             .await
     }
 
-    /// On PostgreSQL, an advisory lock on the environment until `txn` ends.
+    /// On PostgreSQL, an advisory lock on the environment until `txn` ends; on both,
+    /// the environment's data version moves on in `txn` (every writer of its data comes
+    /// through here), so cached answers of the old data are never served once it commits.
     async fn lock_environment(
         &self,
         txn: &DatabaseTransaction,
@@ -198,7 +200,7 @@ impl Ingestor {
             ))
             .await?;
         }
-        Ok(())
+        crate::storage::data_versions::bump(txn, environment_id).await
     }
 
     /// A writing transaction holding the environment's writer lock, as ingest's own:

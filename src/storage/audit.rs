@@ -32,7 +32,8 @@ pub async fn record<C: ConnectionTrait>(
     }
     .insert(db)
     .await?;
-    Ok(())
+    // The activity log now says more: answers cached before are stale.
+    crate::storage::data_versions::bump(db, environment_id).await
 }
 
 /// A page of entries, newest first: of one environment or of all, before the id

@@ -73,6 +73,9 @@ pub struct Caller {
     pub environment: Environment,
     pub key_id: String,
     pub scopes: Vec<Scope>,
+    /// The environment's data version when the request came in (see
+    /// `storage::data_versions`).
+    pub data_version: i64,
 }
 
 impl Caller {
@@ -153,8 +156,10 @@ pub async fn authenticate(db: &DatabaseConnection, token: &str) -> AppResult<Cal
     };
     let sql = format!(
         "SELECT k.environment_id, k.id, k.token_hash, k.scopes, k.created_at, k.last_used_at, \
-         k.revoked_at, e.name AS environment_name, e.time_zone AS environment_time_zone \
+         k.revoked_at, e.name AS environment_name, e.time_zone AS environment_time_zone, \
+         COALESCE(v.version, 0) AS data_version \
          FROM api_keys k JOIN environments e ON e.id = k.environment_id \
+         LEFT JOIN data_versions v ON v.environment_id = k.environment_id \
          WHERE k.token_hash = {placeholder}"
     );
     let row = db
@@ -191,6 +196,7 @@ pub async fn authenticate(db: &DatabaseConnection, token: &str) -> AppResult<Cal
         environment,
         key_id: key.id,
         scopes,
+        data_version: row.try_get("", "data_version")?,
     })
 }
 

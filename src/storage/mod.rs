@@ -5,6 +5,7 @@ pub mod audit;
 pub mod bulk;
 pub mod catalog;
 pub mod dashboard;
+pub mod data_versions;
 pub mod environments;
 pub mod erasure;
 pub mod events;

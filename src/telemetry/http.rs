@@ -35,7 +35,8 @@ fn method(m: &Method) -> &'static str {
 }
 
 /// The span of one request: its method, path and route, and, once known, the GraphQL
-/// operation and the caller's environment id (never the key or the query string).
+/// operation, the caller's environment id (never the key or the query string) and the
+/// read cache's outcome (hit or miss).
 pub fn request_span(req: &Request<Body>) -> Span {
     tracing::info_span!(
         "request",
@@ -44,6 +45,7 @@ pub fn request_span(req: &Request<Body>) -> Span {
         route = route(req),
         operation = Empty,
         environment_id = Empty,
+        cache = Empty,
     )
 }
 

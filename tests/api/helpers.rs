@@ -116,6 +116,17 @@ impl TestApp {
     }
 }
 
+impl FreshDatabase {
+    /// The same database again, for a second server on it; the first one removes it.
+    pub fn shared(other: &FreshDatabase) -> FreshDatabase {
+        FreshDatabase {
+            url: other.url.clone(),
+            _dir: None,
+            postgres: None,
+        }
+    }
+}
+
 impl Drop for FreshDatabase {
     fn drop(&mut self) {
         if let Some((admin, name)) = self.postgres.take() {

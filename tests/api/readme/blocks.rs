@@ -30,6 +30,10 @@ pub const SKIP_REASONS: &[(&str, &str)] = &[
         "codegen",
         "a graphql-codegen configuration; tests/clients/codegen.mjs generates with the same mapping",
     ),
+    (
+        "npm",
+        "JavaScript for a browser or Node with npm packages; tests/api/subscriptions.rs speaks the same protocol",
+    ),
 ];
 
 #[derive(Clone, Debug)]
