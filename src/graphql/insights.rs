@@ -8,9 +8,11 @@ use super::events::{EventConnection, metric_events};
 use super::month::change_percent;
 use super::nodes::strings;
 use super::range::{Date, DateRange, DateRangeValue, Interval, MetricName};
+use super::search_effectiveness::SearchInsights;
 use crate::analytics::insights::{self, DurationStats, pearson, sums_by_key, value};
 use crate::analytics::range::{Bucket, DayRange};
 use crate::analytics::rollups::m;
+use crate::analytics::search::{SearchRate, rate_per_bucket};
 use crate::error::AppError;
 use crate::storage::catalog::by_ids;
 use crate::storage::environments::Environment;
@@ -28,13 +30,18 @@ pub struct InsightsQuery;
 
 /// The environment and range an insight is about.
 #[derive(Clone)]
-struct Scoped {
-    env: Environment,
-    range: DayRange,
+pub(super) struct Scoped {
+    pub(super) env: Environment,
+    pub(super) range: DayRange,
 }
 
 impl Scoped {
-    async fn metric(
+    /// The range the values are compared with.
+    pub(super) fn compared(&self) -> DayRange {
+        self.range.previous()
+    }
+
+    pub(super) async fn metric(
         &self,
         ctx: &Context<'_>,
         metric: &'static str,
@@ -203,6 +210,11 @@ impl Insights {
     /// New users, logins and logouts.
     async fn users(&self) -> UserInsights {
         UserInsights(self.0.clone())
+    }
+    /// Search effectiveness: searches that found nothing, and searches followed by a
+    /// view or download.
+    async fn search(&self) -> SearchInsights {
+        SearchInsights(self.0.clone())
     }
 }
 
@@ -440,6 +452,36 @@ pub struct Series {
     pub buckets: Vec<SeriesBucket>,
     /// The metrics, in the order asked.
     pub metrics: Vec<MetricSeries>,
+    /// The rates asked for (`rates`), in the order asked.
+    pub rates: Vec<RateSeries>,
+}
+
+/// A rate of the dictionary, for a series.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RateName {
+    /// zeroResultRate: zeroResultSearches / searchesWithResultCount × 100.
+    ZeroResultRate,
+    /// searchConversionRate: convertedSearches / searches by known users × 100.
+    SearchConversionRate,
+}
+
+impl From<RateName> for SearchRate {
+    fn from(r: RateName) -> Self {
+        match r {
+            RateName::ZeroResultRate => SearchRate::ZeroResult,
+            RateName::SearchConversionRate => SearchRate::Conversion,
+        }
+    }
+}
+
+/// One rate's values, a value per bucket.
+#[derive(SimpleObject)]
+pub struct RateSeries {
+    /// The rate.
+    pub rate: RateName,
+    /// Its value (0 to 100) in each bucket, in the order of `buckets`: numerator and
+    /// denominator each counted over the bucket; null where the denominator is 0.
+    pub values: Vec<Option<f64>>,
 }
 
 /// The Pearson correlation of two metrics over the same buckets.
@@ -586,12 +628,13 @@ impl InsightsQuery {
         ctx: &Context<'_>,
         scope: &Scoped,
         metrics: &[MetricName],
+        rates: &[RateName],
         interval: Interval,
     ) -> Result<Series> {
-        if metrics.len() > 25 {
+        if metrics.len() + rates.len() > 25 {
             return Err(AppError::BadUserInput(format!(
-                "{} metrics asked: a series holds at most 25",
-                metrics.len()
+                "{} metrics and rates asked: a series holds at most 25",
+                metrics.len() + rates.len()
             )))
             .gql();
         }
@@ -614,7 +657,18 @@ impl InsightsQuery {
                 values,
             });
         }
+        let mut rate_series = Vec::with_capacity(rates.len());
+        for rate in rates {
+            let values = rate_per_bucket(db, scope.env.id, (*rate).into(), &buckets)
+                .await
+                .gql()?;
+            rate_series.push(RateSeries {
+                rate: *rate,
+                values,
+            });
+        }
         Ok(Series {
+            rates: rate_series,
             range: scope.range.into(),
             interval,
             buckets: buckets
@@ -654,9 +708,14 @@ impl InsightsQuery {
         #[graphql(desc = "The metrics, at most 25.")] metrics: Vec<MetricName>,
         #[graphql(desc = "The days to cover.")] range: DateRange,
         #[graphql(desc = "The bucket length.")] interval: Interval,
+        #[graphql(
+            default,
+            desc = "Rates to give per bucket as well (zeroResultRate, searchConversionRate)."
+        )]
+        rates: Vec<RateName>,
     ) -> Result<Series> {
         let scope = Self::scoped(ctx, &range)?;
-        Self::series_of(ctx, &scope, &metrics, interval).await
+        Self::series_of(ctx, &scope, &metrics, &rates, interval).await
     }
 
     /// The Pearson correlation coefficient of two metrics over the same buckets (as
@@ -670,7 +729,7 @@ impl InsightsQuery {
         #[graphql(desc = "The bucket length.")] interval: Interval,
     ) -> Result<Correlation> {
         let scope = Self::scoped(ctx, &range)?;
-        let series = Self::series_of(ctx, &scope, &[a, b], interval).await?;
+        let series = Self::series_of(ctx, &scope, &[a, b], &[], interval).await?;
         let coefficient = pearson(&series.metrics[0].values, &series.metrics[1].values);
         Ok(Correlation {
             coefficient,
@@ -751,6 +810,7 @@ impl InsightsQuery {
             totals.into_iter().filter(|(_, n)| *n != 0).collect();
         rows.sort_by(rank_order);
         let total = rows.len() as u64;
+        let count_sum = rows.iter().map(|(_, n)| n).sum();
         if let Some((count, value)) = after {
             let pivot = (value, count);
             rows.retain(|r| rank_order(&pivot, r) == std::cmp::Ordering::Less);
@@ -774,6 +834,7 @@ impl InsightsQuery {
             },
             edges,
             total_count: total,
+            count_sum,
         })
     }
 

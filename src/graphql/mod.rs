@@ -19,6 +19,7 @@ pub mod monthly_lists;
 pub mod nodes;
 pub mod operator;
 pub mod range;
+pub mod search_effectiveness;
 pub mod stats;
 pub mod viewer;
 

@@ -78,3 +78,40 @@ pub struct TrendPoint {
     /// The metric's value in it (0 when nothing happened).
     pub value: i64,
 }
+
+/// A rate (a percentage, 0 to 100) against a comparison period.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct RateValue {
+    /// The rate in the period; null when what it divides by is 0.
+    pub current: Option<f64>,
+    /// The rate in the comparison period; null when what it divides by is 0 there.
+    pub previous: Option<f64>,
+    /// current - previous, in percentage points; null when either is null.
+    pub change: Option<f64>,
+    /// change / previous * 100, relative as for counts; null when either is null or
+    /// previous is 0.
+    pub change_percent: Option<f64>,
+}
+
+impl RateValue {
+    pub fn new(current: Option<f64>, previous: Option<f64>) -> Self {
+        let change = current.zip(previous).map(|(c, p)| c - p);
+        RateValue {
+            current,
+            previous,
+            change,
+            change_percent: change
+                .zip(previous)
+                .and_then(|(d, p)| (p != 0.0).then(|| d / p * 100.0)),
+        }
+    }
+}
+
+/// One month of a rate's trend.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct RateTrendPoint {
+    /// The month.
+    pub month: Month,
+    /// The rate in it, 0 to 100; null when what it divides by is 0.
+    pub value: Option<f64>,
+}

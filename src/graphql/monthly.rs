@@ -67,7 +67,7 @@ impl ReportScope {
             .collect())
     }
 
-    async fn month_over_month(
+    pub async fn month_over_month(
         &self,
         ctx: &Context<'_>,
         metric: &str,
@@ -97,6 +97,7 @@ impl ReportScope {
             &self.period(),
             after,
             first,
+            ctx.look_ahead().field("countSum").exists(),
         )
         .await
         .gql()?;
@@ -109,7 +110,7 @@ pub fn rank_cursor(row: &RankedRow) -> String {
     URL_SAFE_NO_PAD.encode(serde_json::json!([row.count, row.key, row.sub]).to_string())
 }
 
-fn parse_rank_cursor(cursor: &str) -> Result<RankedRow, AppError> {
+pub fn parse_rank_cursor(cursor: &str) -> Result<RankedRow, AppError> {
     let bad = || {
         AppError::BadUserInput(format!(
             "{} is not a cursor of this list: pass an `endCursor` or edge `cursor` this list returned",

@@ -149,4 +149,7 @@ metric_names!(
     JobRevisions = "jobRevisions",
     RevisionRoundsFinished = "revisionRoundsFinished",
     JobDuration = "jobDuration",
+    SearchesWithResultCount = "searchesWithResultCount",
+    ZeroResultSearches = "zeroResultSearches",
+    ConvertedSearches = "convertedSearches",
 );

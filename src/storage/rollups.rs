@@ -3,6 +3,7 @@ use crate::analytics::jobs::{JOB_EVENT_TYPES, JobEvent, job_increments};
 use crate::analytics::rollups::{EventFacts, Increments, RowKey, increments, m};
 use crate::ingest::INSERT_CHUNK;
 use crate::storage::bulk::{self, Column};
+use crate::storage::conversions;
 use entity::{event, rollup};
 use sea_orm::prelude::DateTimeUtc;
 use sea_orm::{
@@ -215,6 +216,12 @@ pub async fn rebuild(
         for (_, mut events) in job_events(txn, environment_id, chunk).await? {
             job_increments(&mut events, 1, &mut sums);
         }
+        add_rebuilt(txn, environment_id, periods, sums).await?;
+    }
+    // Converted searches: derived from each user's searches, views and downloads.
+    let users = conversions::users(txn, environment_id).await?;
+    for chunk in users.chunks(INSERT_CHUNK) {
+        let sums = conversions::all_conversions(txn, environment_id, chunk).await?;
         add_rebuilt(txn, environment_id, periods, sums).await?;
     }
     Ok(read)
