@@ -127,4 +127,12 @@ pub const DICTIONARY: &[MetricDef] = &[
         description: "convertedSearches / searches by known users (with a userId) × 100; null when there are none. Its change is in percentage points, its changePercent relative.",
         unit: Unit::Percent,
     },
+    count(
+        "unusedAssets",
+        "Over a range: assets that existed when the range began (an asset.uploaded before the start of its first day, or a catalog sync with no upload event; assets known only from other events do not count), were never archived or deleted up to the end of its last day, and had no asset.viewed, asset.downloaded (bulk included) or collection.downloaded of them in the range.",
+    ),
+    count(
+        "risingAssets",
+        "In a month: assets with at least 10 non-bulk downloads in it and at least 3 times their average monthly downloads over the 3 months before (at least the sum of those 3 months). An asset with none before is rising at 10, with a null ratio; those come first, then the ratio descending, then downloads descending, then id.",
+    ),
 ];

@@ -1,4 +1,5 @@
 //! Analytics: period and time-zone math and metric queries. No GraphQL types here.
+pub mod content_health;
 pub mod conversions;
 pub mod dashboard;
 pub mod insights;

@@ -118,6 +118,9 @@ pub mod m {
     /// user's searches, views and downloads (`analytics::conversions`), so late events
     /// re-evaluate it.
     pub const CONVERTED_SEARCH: &str = "convertedSearch";
+    /// Per asset (key): its uses — asset.viewed, asset.downloaded (bulk included) and
+    /// collection.downloaded of it (the assets with none in a range are unusedAssets).
+    pub const ASSET_USE: &str = "assetUse";
     /// Per finished job, keyed by its job.finished event ([`super::event_key`]); sub is
     /// finishedAt - createdAt in seconds. Derived from each job's whole history.
     pub const JOB_DURATION: &str = "jobDuration";
@@ -180,6 +183,11 @@ pub fn increments(e: &EventFacts<'_>, out: &mut Increments) {
     let str_field = |name: &str| e.payload.get(name).and_then(Value::as_str);
     if let (Some(_), Some(session)) = (e.user_id, e.session_id) {
         add(m::ACTIVE_SESSION, session, "");
+    }
+    if let ("asset.viewed" | "asset.downloaded" | "collection.downloaded", Some(asset)) =
+        (e.event_type, e.asset_id)
+    {
+        add(m::ASSET_USE, asset, "");
     }
     match e.event_type {
         "asset.uploaded" => {
@@ -467,6 +475,7 @@ pub const DAILY: &[&str] = &[
     m::ZERO_RESULT_QUERY_USER,
     m::KNOWN_USER_SEARCHES,
     m::CONVERTED_SEARCH,
+    m::ASSET_USE,
 ];
 
 #[cfg(test)]

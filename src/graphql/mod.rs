@@ -2,6 +2,7 @@
 pub mod activity;
 pub mod catalog;
 pub mod connection;
+pub mod content_health;
 pub mod context;
 pub mod dashboard;
 mod dashboard_figures;
@@ -37,6 +38,7 @@ pub struct Query(
     insights::InsightsQuery,
     dashboard::DashboardQuery,
     activity::ActivityQuery,
+    content_health::ContentHealthQuery,
 );
 
 /// Every mutation root field.
