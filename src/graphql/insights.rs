@@ -7,10 +7,10 @@ use super::context::{caller, db};
 use super::events::{EventConnection, metric_events};
 use super::month::change_percent;
 use super::nodes::strings;
-use super::range::{Date, DateRange, DateRangeValue, Interval, MetricName};
+use super::range::{ComparisonPeriod, Date, DateRange, DateRangeValue, Interval, MetricName};
 use super::search_effectiveness::SearchInsights;
 use crate::analytics::insights::{self, DurationStats, pearson, sums_by_key, value};
-use crate::analytics::range::{Bucket, DayRange};
+use crate::analytics::range::{Bucket, Comparison, DayRange};
 use crate::analytics::rollups::m;
 use crate::analytics::search::{SearchRate, rate_per_bucket};
 use crate::error::AppError;
@@ -33,12 +33,14 @@ pub struct InsightsQuery;
 pub(super) struct Scoped {
     pub(super) env: Environment,
     pub(super) range: DayRange,
+    /// What `previous` values cover.
+    pub(super) compare: Comparison,
 }
 
 impl Scoped {
     /// The range the values are compared with.
     pub(super) fn compared(&self) -> DayRange {
-        self.range.previous()
+        self.range.compared(self.compare)
     }
 
     pub(super) async fn metric(
@@ -51,15 +53,9 @@ impl Scoped {
         let current = value(db, self.env.id, metric, include_bulk, &self.range)
             .await
             .gql()?;
-        let previous = value(
-            db,
-            self.env.id,
-            metric,
-            include_bulk,
-            &self.range.previous(),
-        )
-        .await
-        .gql()?;
+        let previous = value(db, self.env.id, metric, include_bulk, &self.compared())
+            .await
+            .gql()?;
         Ok(RangeMetric {
             scope: self.clone(),
             metric,
@@ -80,7 +76,7 @@ impl Scoped {
         let current = sums_by_key(db, self.env.id, rollup, &self.range.cover())
             .await
             .gql()?;
-        let previous = sums_by_key(db, self.env.id, rollup, &self.range.previous().cover())
+        let previous = sums_by_key(db, self.env.id, rollup, &self.compared().cover())
             .await
             .gql()?;
         let mut keys: Vec<String> = known.iter().map(|k| (*k).to_owned()).collect();
@@ -106,7 +102,7 @@ impl Scoped {
     }
 }
 
-/// A count over the range against the equally long range just before it, with the
+/// A count over the range against the comparison period (`previousRange`), with the
 /// events behind it.
 pub struct RangeMetric {
     scope: Scoped,
@@ -117,7 +113,7 @@ pub struct RangeMetric {
 }
 
 #[Object]
-/// A count over the range against the equally long range just before it, with the
+/// A count over the range against the comparison period (`previousRange`), with the
 /// events behind it.
 impl RangeMetric {
     /// The metric's name in the dictionary.
@@ -128,7 +124,7 @@ impl RangeMetric {
     async fn current(&self) -> i64 {
         self.current
     }
-    /// The value over the equally long range just before it.
+    /// The value over the comparison period (`previousRange`).
     async fn previous(&self) -> i64 {
         self.previous
     }
@@ -168,14 +164,14 @@ impl RangeMetric {
 }
 
 /// One part of a split metric (e.g. uploads of one source) over the range against the
-/// range before.
+/// comparison period.
 #[derive(SimpleObject)]
 pub struct RangeSplit {
     /// The part: a source, asset type, via, SSO / NON_SSO or variant.
     pub key: String,
     /// Its value over the range.
     pub current: i64,
-    /// Its value over the equally long range just before it.
+    /// Its value over the comparison period (`previousRange`).
     pub previous: i64,
     /// current - previous.
     pub change: i64,
@@ -183,21 +179,23 @@ pub struct RangeSplit {
     pub change_percent: Option<f64>,
 }
 
-/// The Media, Jobs and Users aspects over a date range, each count against the equally
-/// long range just before it.
+/// The Media, Jobs and Users aspects over a date range, each count against the
+/// comparison period.
 pub struct Insights(Scoped);
 
 #[Object]
-/// The Media, Jobs and Users aspects over a date range, each count against the equally
-/// long range just before it.
+/// The Media, Jobs and Users aspects over a date range, each count against the
+/// comparison period.
 impl Insights {
     /// The range, as given.
     async fn range(&self) -> DateRangeValue {
         self.0.range.into()
     }
-    /// The equally long range just before it, which `previous` values cover.
+    /// The range `previous` values cover: the equally long range just before it, or with
+    /// PREVIOUS_YEAR its first and last days a year earlier (29 February maps to 28
+    /// February).
     async fn previous_range(&self) -> DateRangeValue {
-        self.0.range.previous().into()
+        self.0.compared().into()
     }
     /// Uploads, views, downloads, deletions and archivals of assets.
     async fn media(&self) -> MediaInsights {
@@ -312,7 +310,7 @@ impl From<DurationStats> for DurationSummary {
     }
 }
 
-/// jobDuration over the range and the range before, with the jobs' job.finished events.
+/// jobDuration over the range and the comparison period, with the jobs' job.finished events.
 pub struct JobDuration(Scoped);
 
 #[Object]
@@ -327,10 +325,10 @@ impl JobDuration {
             .gql()?;
         Ok(DurationStats::of(s).into())
     }
-    /// Over the equally long range just before it.
+    /// Over the comparison period (`previousRange`).
     async fn previous(&self, ctx: &Context<'_>) -> Result<DurationSummary> {
         let db = db(ctx).gql()?;
-        let s = insights::durations(db, self.0.env.id, &self.0.range.previous().cover())
+        let s = insights::durations(db, self.0.env.id, &self.0.compared().cover())
             .await
             .gql()?;
         Ok(DurationStats::of(s).into())
@@ -429,6 +427,8 @@ pub struct SeriesBucket {
     pub from: Date,
     /// The last day of the bucket inside the range.
     pub to: Date,
+    /// With `compareTo`: the days the bucket is compared with; null without it.
+    pub compared: Option<DateRangeValue>,
 }
 
 /// One metric's values, a value per bucket.
@@ -439,6 +439,9 @@ pub struct MetricSeries {
     /// Its value in each bucket, in the order of `buckets` (0 where nothing happened). A
     /// distinct count (e.g. activeUsers) counts distinct values within each bucket.
     pub values: Vec<i64>,
+    /// With `compareTo`: its value in each bucket's comparison bucket
+    /// (`buckets.compared`); null without `compareTo`.
+    pub previous_values: Option<Vec<i64>>,
 }
 
 /// Metrics over shared buckets.
@@ -482,6 +485,9 @@ pub struct RateSeries {
     /// Its value (0 to 100) in each bucket, in the order of `buckets`: numerator and
     /// denominator each counted over the bucket; null where the denominator is 0.
     pub values: Vec<Option<f64>>,
+    /// With `compareTo`: its value in each bucket's comparison bucket; null without
+    /// `compareTo`.
+    pub previous_values: Option<Vec<Option<f64>>>,
 }
 
 /// The Pearson correlation of two metrics over the same buckets.
@@ -616,11 +622,12 @@ fn rank_order(a: &(Option<String>, i64), b: &(Option<String>, i64)) -> std::cmp:
 const ASSET_CHUNK: usize = 500;
 
 impl InsightsQuery {
-    fn scoped(ctx: &Context<'_>, range: &DateRange) -> Result<Scoped> {
+    fn scoped(ctx: &Context<'_>, range: &DateRange, compare: ComparisonPeriod) -> Result<Scoped> {
         let caller = caller(ctx, Scope::ReportsRead).gql()?;
         Ok(Scoped {
             env: caller.environment.clone(),
             range: range.get().gql()?,
+            compare: compare.into(),
         })
     }
 
@@ -630,6 +637,7 @@ impl InsightsQuery {
         metrics: &[MetricName],
         rates: &[RateName],
         interval: Interval,
+        compare: Option<ComparisonPeriod>,
     ) -> Result<Series> {
         if metrics.len() + rates.len() > 25 {
             return Err(AppError::BadUserInput(format!(
@@ -639,6 +647,18 @@ impl InsightsQuery {
             .gql();
         }
         let buckets: Vec<Bucket> = scope.range.buckets(interval.into()).gql()?;
+        let compared: Option<Vec<Bucket>> = compare.map(|c| {
+            buckets
+                .iter()
+                .map(|b| {
+                    let range = b.compared(c.into(), interval.into(), scope.range.days());
+                    Bucket {
+                        start: range.from,
+                        range,
+                    }
+                })
+                .collect()
+        });
         let db = db(ctx).gql()?;
         let mut out = Vec::with_capacity(metrics.len());
         for metric in metrics {
@@ -652,9 +672,18 @@ impl InsightsQuery {
             let values = insights::bucket_values(db, scope.env.id, metric.name(), &buckets)
                 .await
                 .gql()?;
+            let previous_values = match &compared {
+                Some(c) => Some(
+                    insights::bucket_values(db, scope.env.id, metric.name(), c)
+                        .await
+                        .gql()?,
+                ),
+                None => None,
+            };
             out.push(MetricSeries {
                 metric: *metric,
                 values,
+                previous_values,
             });
         }
         let mut rate_series = Vec::with_capacity(rates.len());
@@ -662,9 +691,18 @@ impl InsightsQuery {
             let values = rate_per_bucket(db, scope.env.id, (*rate).into(), &buckets)
                 .await
                 .gql()?;
+            let previous_values = match &compared {
+                Some(c) => Some(
+                    rate_per_bucket(db, scope.env.id, (*rate).into(), c)
+                        .await
+                        .gql()?,
+                ),
+                None => None,
+            };
             rate_series.push(RateSeries {
                 rate: *rate,
                 values,
+                previous_values,
             });
         }
         Ok(Series {
@@ -673,10 +711,12 @@ impl InsightsQuery {
             interval,
             buckets: buckets
                 .iter()
-                .map(|b| SeriesBucket {
+                .enumerate()
+                .map(|(i, b)| SeriesBucket {
                     start: b.start.into(),
                     from: b.range.from.into(),
                     to: b.range.to.into(),
+                    compared: compared.as_ref().map(|c| c[i].range.into()),
                 })
                 .collect(),
             metrics: out,
@@ -687,14 +727,24 @@ impl InsightsQuery {
 #[Object]
 impl InsightsQuery {
     /// The Media, Jobs and Users aspects over a range of days (in the environment's time
-    /// zone, both ends included, at most 2 years), each count against the equally long
-    /// range just before it. Needs reports:read.
+    /// zone, both ends included, at most 2 years), each count and rate against the
+    /// comparison period (`compareTo`: the equally long range just before it by default,
+    /// or the same days a year earlier). A rate's change is in points. Needs
+    /// reports:read.
     async fn insights(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The days to report on.")] range: DateRange,
+        #[graphql(
+            desc = "What `previous` values cover: PREVIOUS_PERIOD (when absent) or PREVIOUS_YEAR."
+        )]
+        compare_to: Option<ComparisonPeriod>,
     ) -> Result<Insights> {
-        Ok(Insights(Self::scoped(ctx, &range)?))
+        Ok(Insights(Self::scoped(
+            ctx,
+            &range,
+            compare_to.unwrap_or_default(),
+        )?))
     }
 
     /// Metrics over one list of buckets shared by all of them, zero-filled: days, weeks
@@ -713,9 +763,13 @@ impl InsightsQuery {
             desc = "Rates to give per bucket as well (zeroResultRate, searchConversionRate)."
         )]
         rates: Vec<RateName>,
+        #[graphql(
+            desc = "Compare each bucket: PREVIOUS_YEAR with the bucket a year earlier (the same day, the week 52 weeks earlier, the same month), PREVIOUS_PERIOD with its days shifted back by the range's length. Fills `previousValues` and `buckets.compared`."
+        )]
+        compare_to: Option<ComparisonPeriod>,
     ) -> Result<Series> {
-        let scope = Self::scoped(ctx, &range)?;
-        Self::series_of(ctx, &scope, &metrics, &rates, interval).await
+        let scope = Self::scoped(ctx, &range, ComparisonPeriod::PreviousPeriod)?;
+        Self::series_of(ctx, &scope, &metrics, &rates, interval, compare_to).await
     }
 
     /// The Pearson correlation coefficient of two metrics over the same buckets (as
@@ -728,8 +782,8 @@ impl InsightsQuery {
         #[graphql(desc = "The days to cover.")] range: DateRange,
         #[graphql(desc = "The bucket length.")] interval: Interval,
     ) -> Result<Correlation> {
-        let scope = Self::scoped(ctx, &range)?;
-        let series = Self::series_of(ctx, &scope, &[a, b], &[], interval).await?;
+        let scope = Self::scoped(ctx, &range, ComparisonPeriod::PreviousPeriod)?;
+        let series = Self::series_of(ctx, &scope, &[a, b], &[], interval, None).await?;
         let coefficient = pearson(&series.metrics[0].values, &series.metrics[1].values);
         Ok(Correlation {
             coefficient,
@@ -754,7 +808,7 @@ impl InsightsQuery {
         #[graphql(desc = "Values per page: 0 to 100, default 10.")] first: Option<i32>,
         #[graphql(desc = "The `endCursor` of the previous page.")] after: Option<String>,
     ) -> Result<BreakdownConnection> {
-        let scope = Self::scoped(ctx, &range)?;
+        let scope = Self::scoped(ctx, &range, ComparisonPeriod::PreviousPeriod)?;
         let rollup = per_asset(metric).gql()?;
         let name = match (by.dimension, &by.name) {
             (BreakdownDimension::Metaproperty, Some(n)) if !n.is_empty() => n.clone(),
@@ -859,7 +913,7 @@ impl InsightsQuery {
         #[graphql(desc = "Events per page: 0 to 100, default 10.")] first: Option<i32>,
         #[graphql(desc = "The `endCursor` of the previous page.")] after: Option<String>,
     ) -> Result<EventConnection> {
-        let scope = Self::scoped(ctx, &range)?;
+        let scope = Self::scoped(ctx, &range, ComparisonPeriod::PreviousPeriod)?;
         metric_events(
             ctx,
             &scope.env,

@@ -73,10 +73,18 @@ impl ReportScope {
         metric: &str,
         distinct: bool,
     ) -> Result<MetricValue> {
-        let periods = [self.month.to_string(), self.month.previous().to_string()];
+        let periods = [
+            self.month.to_string(),
+            self.month.previous().to_string(),
+            self.month.year_earlier().to_string(),
+        ];
         let values = self.values(ctx, metric, distinct, &periods).await?;
         let get = |p: &String| values.get(p).copied().unwrap_or(0);
-        Ok(MetricValue::new(get(&periods[0]), get(&periods[1])))
+        Ok(MetricValue::new(
+            get(&periods[0]),
+            get(&periods[1]),
+            get(&periods[2]),
+        ))
     }
 
     /// A page of the ranking of `metric` in the listed month.
@@ -151,7 +159,8 @@ impl MonthlyReport {
     async fn month(&self) -> Month {
         self.0.month.into()
     }
-    /// The month's headline figures, each against the month before.
+    /// The month's headline figures, each against the month before and the same month a
+    /// year earlier.
     async fn summary(&self) -> Summary {
         Summary(self.0)
     }
@@ -173,11 +182,13 @@ impl MonthlyReport {
     }
 }
 
-/// The month's headline figures, each against the month before.
+/// The month's headline figures, each against the month before and the same month a
+/// year earlier.
 pub struct Summary(ReportScope);
 
 #[Object]
-/// The month's headline figures, each against the month before.
+/// The month's headline figures, each against the month before and the same month a
+/// year earlier.
 impl Summary {
     /// activeUsers: distinct users with at least one search, download (bulk included) or
     /// upload in the month.

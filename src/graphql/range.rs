@@ -1,6 +1,6 @@
 //! Inputs of reports over any date range: the `Date` scalar, `DateRange`, `Interval` and
 //! `MetricName`.
-use crate::analytics::range::{DayRange, Interval as RangeInterval};
+use crate::analytics::range::{Comparison, DayRange, Interval as RangeInterval};
 use crate::error::{AppError, AppResult};
 use async_graphql::{
     Enum, InputObject, InputValueError, InputValueResult, Scalar, ScalarType, Value,
@@ -102,6 +102,29 @@ impl From<Interval> for RangeInterval {
             Interval::Day => RangeInterval::Day,
             Interval::Week => RangeInterval::Week,
             Interval::Month => RangeInterval::Month,
+        }
+    }
+}
+
+/// What a date-range value is compared with.
+#[derive(Enum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ComparisonPeriod {
+    /// The equally long range just before (the default). In a series, each bucket's days
+    /// shifted back by the range's length.
+    #[default]
+    PreviousPeriod,
+    /// The range whose first and last days are the range's own one year earlier (29
+    /// February maps to 28 February, so the two ranges can differ by a day). In a series,
+    /// each bucket against the bucket a year earlier: the same day for DAY, the week 52
+    /// weeks earlier for WEEK, the same month for MONTH.
+    PreviousYear,
+}
+
+impl From<ComparisonPeriod> for Comparison {
+    fn from(c: ComparisonPeriod) -> Self {
+        match c {
+            ComparisonPeriod::PreviousPeriod => Comparison::PreviousPeriod,
+            ComparisonPeriod::PreviousYear => Comparison::PreviousYear,
         }
     }
 }

@@ -4,6 +4,7 @@ mod bench;
 mod catalog;
 mod citus;
 mod cli;
+mod comparison;
 mod content_health;
 mod dashboard;
 mod dashboard_lists;
