@@ -52,6 +52,9 @@ pub fn value_source(metric: &str, include_bulk: bool) -> Option<Vec<(&'static st
         "jobsFinished" => one(m::JOBS_FINISHED, Total),
         "jobRevisions" => one(m::JOB_REVISIONS, Total),
         "revisionRoundsFinished" => one(m::REVISION_ROUNDS, Sum),
+        "searchesWithResultCount" => one(m::SEARCHES_WITH_RESULT_COUNT, Total),
+        "zeroResultSearches" => one(m::ZERO_RESULT_SEARCHES, Total),
+        "convertedSearches" => one(m::CONVERTED_SEARCH, Sum),
         _ => None,
     }
 }

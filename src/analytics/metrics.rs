@@ -7,6 +7,8 @@ pub enum Unit {
     Count,
     /// A duration in seconds.
     Seconds,
+    /// A percentage, 0 to 100.
+    Percent,
 }
 
 /// One entry of the dictionary.
@@ -99,4 +101,38 @@ pub const DICTIONARY: &[MetricDef] = &[
         description: "For jobs finished in the period: finishedAt - createdAt, in seconds: count, average, median, 90th percentile, max.",
         unit: Unit::Seconds,
     },
+    count(
+        "searchesWithResultCount",
+        "search.performed events that carry resultCount.",
+    ),
+    count(
+        "zeroResultSearches",
+        "search.performed events with resultCount = 0.",
+    ),
+    MetricDef {
+        name: "zeroResultRate",
+        description: "zeroResultSearches / searchesWithResultCount × 100; null when the latter is 0. Searches without resultCount are in neither. Its change is in percentage points, its changePercent relative.",
+        unit: Unit::Percent,
+    },
+    count(
+        "topZeroResultQueries",
+        "One list of the normalised TEXT and VISUAL_TEXT queries of zero-result searches (anonymous ones included), each with its count and distinct users, ranked by count: words users look for that the library does not hold.",
+    ),
+    count(
+        "convertedSearches",
+        "Searches with a userId that the same user follows — strictly after the search, at most 30 minutes after it (30:00.000 included), and strictly before their own next search — with an asset.viewed or asset.downloaded (bulk included). Counted once per search, in the period of the search; events arriving late re-evaluate it (a late search can take a conversion from an earlier one, so a past month's figure can go down).",
+    ),
+    MetricDef {
+        name: "searchConversionRate",
+        description: "convertedSearches / searches by known users (with a userId) × 100; null when there are none. Its change is in percentage points, its changePercent relative.",
+        unit: Unit::Percent,
+    },
+    count(
+        "unusedAssets",
+        "Over a range: assets that existed when the range began (an asset.uploaded before the start of its first day, or a catalog sync with no upload event; assets known only from other events do not count), were never archived or deleted up to the end of its last day, and had no asset.viewed, asset.downloaded (bulk included) or collection.downloaded of them in the range.",
+    ),
+    count(
+        "risingAssets",
+        "In a month: assets with at least 10 non-bulk downloads in it and at least 3 times their average monthly downloads over the 3 months before (at least the sum of those 3 months). An asset with none before is rising at 10, with a null ratio; those come first, then the ratio descending, then downloads descending, then id.",
+    ),
 ];

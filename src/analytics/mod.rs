@@ -1,4 +1,6 @@
 //! Analytics: period and time-zone math and metric queries. No GraphQL types here.
+pub mod content_health;
+pub mod conversions;
 pub mod dashboard;
 pub mod insights;
 pub mod jobs;
@@ -6,4 +8,5 @@ pub mod metrics;
 pub mod range;
 pub mod ranking;
 pub mod rollups;
+pub mod search;
 pub mod time;

@@ -48,6 +48,23 @@ impl DayRange {
         }
     }
 
+    /// The range whose first and last days are this one's a year earlier (29 February
+    /// maps to 28 February, so the two can differ by a day).
+    pub fn year_earlier(&self) -> DayRange {
+        DayRange {
+            from: year_earlier(self.from),
+            to: year_earlier(self.to),
+        }
+    }
+
+    /// The range this one is compared with.
+    pub fn compared(&self, with: Comparison) -> DayRange {
+        match with {
+            Comparison::PreviousPeriod => self.previous(),
+            Comparison::PreviousYear => self.year_earlier(),
+        }
+    }
+
     /// The instants the range covers in `tz`: from the start of `from` (included) to the
     /// start of the day after `to` (excluded).
     pub fn instants(&self, tz: chrono_tz::Tz) -> (DateTime<Utc>, DateTime<Utc>) {
@@ -213,5 +230,40 @@ mod tests {
         assert!(DayRange::checked(d("2024-01-01"), d("2026-01-01")).is_err());
         let long = DayRange::checked(d("2023-01-01"), d("2024-12-31")).unwrap();
         assert!(long.buckets(Interval::Day).is_ok());
+    }
+}
+
+/// What a date-range value is compared with.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Comparison {
+    /// The equally long range just before.
+    #[default]
+    PreviousPeriod,
+    /// The same days a year earlier.
+    PreviousYear,
+}
+
+/// The same calendar day a year earlier; 29 February maps to 28 February.
+pub fn year_earlier(day: NaiveDate) -> NaiveDate {
+    let year = day.year() - 1;
+    day.with_year(year)
+        .or_else(|| NaiveDate::from_ymd_opt(year, day.month(), 28))
+        .unwrap_or(day)
+}
+
+impl Bucket {
+    /// The bucket this one is compared with: for PREVIOUS_YEAR the same days a year
+    /// earlier (DAY, MONTH) or 52 weeks earlier (WEEK); for PREVIOUS_PERIOD its days
+    /// shifted back by the length of the whole range (`range_days`).
+    pub fn compared(&self, with: Comparison, interval: Interval, range_days: i64) -> DayRange {
+        let shift = |days: i64| DayRange {
+            from: self.range.from - Days::new(days as u64),
+            to: self.range.to - Days::new(days as u64),
+        };
+        match (with, interval) {
+            (Comparison::PreviousPeriod, _) => shift(range_days),
+            (Comparison::PreviousYear, Interval::Week) => shift(364),
+            (Comparison::PreviousYear, _) => self.range.year_earlier(),
+        }
     }
 }

@@ -2,7 +2,7 @@
 use crate::analytics::rollups::m;
 use crate::error::AppResult;
 use entity::rollup;
-use sea_orm::sea_query::{Expr, Func, SimpleExpr};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, SimpleExpr};
 use sea_orm::{
     ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
@@ -22,6 +22,8 @@ pub struct Ranked {
     pub has_next: bool,
     /// Rows in the whole ranking.
     pub total: u64,
+    /// The sum of every row's count in the whole ranking (0 when not asked for).
+    pub sum: i64,
 }
 
 fn rows_of(environment_id: i64, metric: &str) -> sea_orm::Select<rollup::Entity> {
@@ -130,7 +132,24 @@ pub async fn by_key(
     Ok(out)
 }
 
-/// A page of a ranking after `after` (the last row of the previous page).
+/// The sum of the counts of a metric's rows over `periods`, 0 when there are none.
+pub async fn sum(
+    db: &DatabaseConnection,
+    environment_id: i64,
+    metric: &str,
+    periods: &[String],
+) -> AppResult<i64> {
+    let n: Option<i64> = rows_in(environment_id, metric, periods)
+        .select_only()
+        .column_as(sum_expr(), "n")
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(n.unwrap_or(0))
+}
+
+/// A page of a ranking after `after` (the last row of the previous page); with
+/// `with_sum`, also the sum of every row's count.
 pub async fn top(
     db: &DatabaseConnection,
     environment_id: i64,
@@ -138,6 +157,7 @@ pub async fn top(
     period: &str,
     after: Option<RankedRow>,
     first: u64,
+    with_sum: bool,
 ) -> AppResult<Ranked> {
     let base = rows_of(environment_id, metric)
         .filter(rollup::Column::Period.eq(period))
@@ -175,7 +195,13 @@ pub async fn top(
         .all(db)
         .await?;
     let has_next = rows.len() as u64 > first;
+    let sum = if with_sum {
+        self::sum(db, environment_id, metric, &period_list).await?
+    } else {
+        0
+    };
     Ok(Ranked {
+        sum,
         rows: rows
             .into_iter()
             .take(first as usize)
@@ -227,4 +253,69 @@ pub async fn distinct_subs(
         .all(db)
         .await?;
     Ok(rows.into_iter().collect())
+}
+
+/// A page of the keys of `metric` (rows with sub '') by their sum over `periods`
+/// descending, then key ascending, after `after` (the last row of the previous page);
+/// with `with_sum`, also the sum of every key's count.
+pub async fn top_over(
+    db: &DatabaseConnection,
+    environment_id: i64,
+    metric: &str,
+    periods: &[String],
+    after: Option<RankedRow>,
+    first: u64,
+    with_sum: bool,
+) -> AppResult<Ranked> {
+    let base = rows_in(environment_id, metric, periods)
+        .filter(rollup::Column::Sub.eq(""))
+        .filter(rollup::Column::Count.gt(0));
+    let total: Option<i64> = base
+        .clone()
+        .select_only()
+        .column_as(distinct_keys(), "n")
+        .into_tuple()
+        .one(db)
+        .await?;
+    let mut query = base
+        .select_only()
+        .column(rollup::Column::Key)
+        .column_as(sum_expr(), "n")
+        .group_by(rollup::Column::Key);
+    if let Some(a) = after {
+        query = query.having(
+            Condition::any().add(sum_expr().lt(a.count)).add(
+                Condition::all()
+                    .add(sum_expr().eq(a.count))
+                    .add(rollup::Column::Key.gt(a.key)),
+            ),
+        );
+    }
+    let rows: Vec<(String, i64)> = query
+        .order_by_desc(sum_expr())
+        .order_by_asc(rollup::Column::Key)
+        .limit(first + 1)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let has_next = rows.len() as u64 > first;
+    let sum = if with_sum {
+        self::sum(db, environment_id, metric, periods).await?
+    } else {
+        0
+    };
+    Ok(Ranked {
+        rows: rows
+            .into_iter()
+            .take(first as usize)
+            .map(|(key, count)| RankedRow {
+                key,
+                sub: String::new(),
+                count,
+            })
+            .collect(),
+        has_next,
+        total: u64::try_from(total.unwrap_or(0)).unwrap_or(0),
+        sum,
+    })
 }

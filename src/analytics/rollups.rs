@@ -103,6 +103,24 @@ pub mod m {
     /// Per job.advanced event that finished a revision round (key: [`super::event_key`]).
     /// Derived from each job's whole history, so late events re-evaluate it.
     pub const REVISION_ROUNDS: &str = "revisionRounds";
+    /// search.performed events that carry resultCount; key ''.
+    pub const SEARCHES_WITH_RESULT_COUNT: &str = "searchesWithResultCount";
+    /// search.performed events with resultCount = 0; key ''.
+    pub const ZERO_RESULT_SEARCHES: &str = "zeroResultSearches";
+    /// Per normalised TEXT or VISUAL_TEXT query (key) of searches with resultCount = 0,
+    /// anonymous ones included.
+    pub const ZERO_RESULT_QUERY: &str = "zeroResultQuery";
+    /// Per such query (key) and user (sub).
+    pub const ZERO_RESULT_QUERY_USER: &str = "zeroResultQueryUser";
+    /// search.performed events with a userId; key ''.
+    pub const KNOWN_USER_SEARCHES: &str = "knownUserSearches";
+    /// Per converted search (key: the search's [`super::event_key`]). Derived from the
+    /// user's searches, views and downloads (`analytics::conversions`), so late events
+    /// re-evaluate it.
+    pub const CONVERTED_SEARCH: &str = "convertedSearch";
+    /// Per asset (key): its uses — asset.viewed, asset.downloaded (bulk included) and
+    /// collection.downloaded of it (the assets with none in a range are unusedAssets).
+    pub const ASSET_USE: &str = "assetUse";
     /// Per finished job, keyed by its job.finished event ([`super::event_key`]); sub is
     /// finishedAt - createdAt in seconds. Derived from each job's whole history.
     pub const JOB_DURATION: &str = "jobDuration";
@@ -165,6 +183,11 @@ pub fn increments(e: &EventFacts<'_>, out: &mut Increments) {
     let str_field = |name: &str| e.payload.get(name).and_then(Value::as_str);
     if let (Some(_), Some(session)) = (e.user_id, e.session_id) {
         add(m::ACTIVE_SESSION, session, "");
+    }
+    if let ("asset.viewed" | "asset.downloaded" | "collection.downloaded", Some(asset)) =
+        (e.event_type, e.asset_id)
+    {
+        add(m::ASSET_USE, asset, "");
     }
     match e.event_type {
         "asset.uploaded" => {
@@ -231,7 +254,24 @@ pub fn increments(e: &EventFacts<'_>, out: &mut Increments) {
         }
         "search.performed" => {
             add(m::SEARCHES, "", "");
+            let result_count = e.payload.get("resultCount").and_then(Value::as_i64);
+            if result_count.is_some() {
+                add(m::SEARCHES_WITH_RESULT_COUNT, "", "");
+            }
+            if result_count == Some(0) {
+                add(m::ZERO_RESULT_SEARCHES, "", "");
+                if let (Some("TEXT" | "VISUAL_TEXT"), Some(query)) = (
+                    str_field("kind"),
+                    str_field("query").map(normalise).filter(|q| !q.is_empty()),
+                ) {
+                    add(m::ZERO_RESULT_QUERY, &query, "");
+                    if let Some(user) = e.user_id {
+                        add(m::ZERO_RESULT_QUERY_USER, &query, user);
+                    }
+                }
+            }
             if let Some(user) = e.user_id {
+                add(m::KNOWN_USER_SEARCHES, "", "");
                 add(m::ACTIVE_USER, user, "");
                 add(m::USER_SEARCHES, user, "");
                 add(m::SEARCHER, user, "");
@@ -260,19 +300,25 @@ pub fn increments(e: &EventFacts<'_>, out: &mut Increments) {
             {
                 add(m::VISUAL_REFERENCE, reference, "");
             }
-            for filter in e
+            // Top filter values count searches: a pair repeated within one search
+            // counts once for it.
+            let mut pairs: Vec<(&str, &str)> = e
                 .payload
                 .get("filters")
                 .and_then(Value::as_array)
                 .into_iter()
                 .flatten()
-            {
-                if let (Some(field), Some(value)) = (
-                    filter.get("field").and_then(Value::as_str),
-                    filter.get("value").and_then(Value::as_str),
-                ) {
-                    add(m::FILTER, field, value);
-                }
+                .filter_map(|filter| {
+                    Some((
+                        filter.get("field").and_then(Value::as_str)?,
+                        filter.get("value").and_then(Value::as_str)?,
+                    ))
+                })
+                .collect();
+            pairs.sort_unstable();
+            pairs.dedup();
+            for (field, value) in pairs {
+                add(m::FILTER, field, value);
             }
         }
         "collection.viewed" => {
@@ -368,7 +414,7 @@ pub enum UserPart {
 /// Every rollup metric whose key or sub is a user id: erasing a user rewrites these rows
 /// to the user's pseudonym (`storage::erasure`). **A new metric keyed by user must be
 /// listed here.** The rows keyed by an event ([`event_key`]: revision rounds, job
-/// durations) hold event ids, which are the sender's and hold no user id.
+/// durations, converted searches) hold event ids, which are the sender's and hold no user id.
 pub const USER_KEYED: &[(&str, UserPart)] = &[
     (m::ACTIVE_USER, UserPart::Key),
     (m::USER_SEARCHES, UserPart::Key),
@@ -382,6 +428,7 @@ pub const USER_KEYED: &[(&str, UserPart)] = &[
     (m::QUERY_USER, UserPart::Sub),
     (m::VISUAL_TEXT_USER, UserPart::Sub),
     (m::DOWNLOAD_ASSET_USER, UserPart::Sub),
+    (m::ZERO_RESULT_QUERY_USER, UserPart::Sub),
 ];
 
 /// The metrics kept per day as well as per month.
@@ -422,6 +469,13 @@ pub const DAILY: &[&str] = &[
     m::JOB_REVISIONS,
     m::REVISION_ROUNDS,
     m::JOB_DURATION,
+    m::SEARCHES_WITH_RESULT_COUNT,
+    m::ZERO_RESULT_SEARCHES,
+    m::ZERO_RESULT_QUERY,
+    m::ZERO_RESULT_QUERY_USER,
+    m::KNOWN_USER_SEARCHES,
+    m::CONVERTED_SEARCH,
+    m::ASSET_USE,
 ];
 
 #[cfg(test)]

@@ -84,6 +84,14 @@ impl YearMonth {
     }
 
     /// The `n` months ending with this one, oldest first.
+    /// The same calendar month a year earlier.
+    pub fn year_earlier(self) -> Self {
+        YearMonth {
+            year: self.year - 1,
+            month: self.month,
+        }
+    }
+
     pub fn ending(self, n: usize) -> Vec<YearMonth> {
         let mut months = Vec::with_capacity(n);
         let mut m = self;

@@ -78,7 +78,7 @@ macro_rules! connection_type {
     };
 }
 
-/// Defines a ranked list's connection `$conn` (edges, pageInfo, totalCount) and edge
+/// Defines a ranked list's connection `$conn` (edges, pageInfo, totalCount, countSum) and edge
 /// `$edge` (cursor, node, and the given count fields).
 #[macro_export]
 macro_rules! ranked_connection_type {
@@ -92,6 +92,10 @@ macro_rules! ranked_connection_type {
             pub page_info: async_graphql::connection::PageInfo,
             /// The number of items in the whole ranking, over all pages.
             pub total_count: u64,
+            /// The sum of the counts of every item in the whole ranking, over all pages
+            /// (the count it is ranked by): a chart draws "all others" as this sum minus
+            /// the counts it shows.
+            pub count_sum: i64,
         }
 
         #[doc = concat!("One of ", $what, ", its cursor and its counts.")]

@@ -240,11 +240,24 @@ impl Dashboard {
                 after,
             )
             .await?;
+        let count_sum = if ctx.look_ahead().field("countSum").exists() {
+            dash::total(
+                db(ctx).gql()?,
+                self.env.id,
+                m::COLLECTION_VIEWS,
+                &day_periods(&self.range),
+            )
+            .await
+            .gql()?
+        } else {
+            0
+        };
         let keys = page.rows.iter().map(|r| r.key.clone()).collect();
         let mut found = load_many::<CollectionLoader>(ctx, keys).await?;
         Ok(DashboardCollectionConnection {
             page_info: page_info(&page, after_given),
             total_count: page.total,
+            count_sum,
             edges: page
                 .rows
                 .iter()
@@ -315,6 +328,7 @@ impl Dashboard {
         Ok(ActiveUserConnection {
             page_info: page_info(&page, after_given),
             total_count: page.total,
+            count_sum: all,
             edges: page
                 .rows
                 .iter()

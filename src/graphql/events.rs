@@ -123,6 +123,17 @@ fn via_public_link(e: &event::Model) -> bool {
     e.payload.get("viaPublicLink").and_then(Value::as_bool) == Some(true)
 }
 
+fn has_result_count(e: &event::Model) -> bool {
+    e.payload
+        .get("resultCount")
+        .and_then(Value::as_i64)
+        .is_some()
+}
+
+fn zero_results(e: &event::Model) -> bool {
+    e.payload.get("resultCount").and_then(Value::as_i64) == Some(0)
+}
+
 /// What a metric's drilldown lists: stored events (and the rollups that count them), or
 /// the events a per-event rollup names.
 enum Drill {
@@ -151,6 +162,7 @@ fn drill(metric: &str, include_bulk: bool, (from, until): (DateTime<Utc>, DateTi
     let (filter, counted_by) = match metric {
         "revisionRoundsFinished" => return Drill::Keyed(m::REVISION_ROUNDS),
         "jobDuration" => return Drill::Keyed(m::JOB_DURATION),
+        "convertedSearches" => return Drill::Keyed(m::CONVERTED_SEARCH),
         "downloads" if include_bulk => {
             filter.types = vec!["asset.downloaded"];
             (
@@ -175,6 +187,15 @@ fn drill(metric: &str, include_bulk: bool, (from, until): (DateTime<Utc>, DateTi
             filter.with_user = true;
             filter.with_session = true;
             (filter, vec![(m::ACTIVE_SESSION, Agg::Sum)])
+        }
+        "searchesWithResultCount" | "zeroResultSearches" => {
+            filter.types = vec!["search.performed"];
+            filter.keep = Some(if metric == "zeroResultSearches" {
+                zero_results
+            } else {
+                has_result_count
+            });
+            (filter, value_source(metric, false).unwrap_or_default())
         }
         "collectionsViewed" => {
             filter.types = vec!["collection.viewed"];

@@ -7,10 +7,12 @@ use super::context::{caller, db};
 use super::events::{EventConnection, metric_events};
 use super::month::change_percent;
 use super::nodes::strings;
-use super::range::{Date, DateRange, DateRangeValue, Interval, MetricName};
+use super::range::{ComparisonPeriod, Date, DateRange, DateRangeValue, Interval, MetricName};
+use super::search_effectiveness::SearchInsights;
 use crate::analytics::insights::{self, DurationStats, pearson, sums_by_key, value};
-use crate::analytics::range::{Bucket, DayRange};
+use crate::analytics::range::{Bucket, Comparison, DayRange};
 use crate::analytics::rollups::m;
+use crate::analytics::search::{SearchRate, rate_per_bucket};
 use crate::error::AppError;
 use crate::storage::catalog::by_ids;
 use crate::storage::environments::Environment;
@@ -28,13 +30,20 @@ pub struct InsightsQuery;
 
 /// The environment and range an insight is about.
 #[derive(Clone)]
-struct Scoped {
-    env: Environment,
-    range: DayRange,
+pub(super) struct Scoped {
+    pub(super) env: Environment,
+    pub(super) range: DayRange,
+    /// What `previous` values cover.
+    pub(super) compare: Comparison,
 }
 
 impl Scoped {
-    async fn metric(
+    /// The range the values are compared with.
+    pub(super) fn compared(&self) -> DayRange {
+        self.range.compared(self.compare)
+    }
+
+    pub(super) async fn metric(
         &self,
         ctx: &Context<'_>,
         metric: &'static str,
@@ -44,15 +53,9 @@ impl Scoped {
         let current = value(db, self.env.id, metric, include_bulk, &self.range)
             .await
             .gql()?;
-        let previous = value(
-            db,
-            self.env.id,
-            metric,
-            include_bulk,
-            &self.range.previous(),
-        )
-        .await
-        .gql()?;
+        let previous = value(db, self.env.id, metric, include_bulk, &self.compared())
+            .await
+            .gql()?;
         Ok(RangeMetric {
             scope: self.clone(),
             metric,
@@ -73,7 +76,7 @@ impl Scoped {
         let current = sums_by_key(db, self.env.id, rollup, &self.range.cover())
             .await
             .gql()?;
-        let previous = sums_by_key(db, self.env.id, rollup, &self.range.previous().cover())
+        let previous = sums_by_key(db, self.env.id, rollup, &self.compared().cover())
             .await
             .gql()?;
         let mut keys: Vec<String> = known.iter().map(|k| (*k).to_owned()).collect();
@@ -99,7 +102,7 @@ impl Scoped {
     }
 }
 
-/// A count over the range against the equally long range just before it, with the
+/// A count over the range against the comparison period (`previousRange`), with the
 /// events behind it.
 pub struct RangeMetric {
     scope: Scoped,
@@ -110,7 +113,7 @@ pub struct RangeMetric {
 }
 
 #[Object]
-/// A count over the range against the equally long range just before it, with the
+/// A count over the range against the comparison period (`previousRange`), with the
 /// events behind it.
 impl RangeMetric {
     /// The metric's name in the dictionary.
@@ -121,7 +124,7 @@ impl RangeMetric {
     async fn current(&self) -> i64 {
         self.current
     }
-    /// The value over the equally long range just before it.
+    /// The value over the comparison period (`previousRange`).
     async fn previous(&self) -> i64 {
         self.previous
     }
@@ -160,14 +163,14 @@ impl RangeMetric {
 }
 
 /// One part of a split metric (e.g. uploads of one source) over the range against the
-/// range before.
+/// comparison period.
 #[derive(SimpleObject)]
 pub struct RangeSplit {
     /// The part: a source, asset type, via, SSO / NON_SSO or variant.
     pub key: String,
     /// Its value over the range.
     pub current: i64,
-    /// Its value over the equally long range just before it.
+    /// Its value over the comparison period (`previousRange`).
     pub previous: i64,
     /// current - previous.
     pub change: i64,
@@ -175,21 +178,23 @@ pub struct RangeSplit {
     pub change_percent: Option<f64>,
 }
 
-/// The Media, Jobs and Users aspects over a date range, each count against the equally
-/// long range just before it.
+/// The Media, Jobs and Users aspects over a date range, each count against the
+/// comparison period.
 pub struct Insights(Scoped);
 
 #[Object]
-/// The Media, Jobs and Users aspects over a date range, each count against the equally
-/// long range just before it.
+/// The Media, Jobs and Users aspects over a date range, each count against the
+/// comparison period.
 impl Insights {
     /// The range, as given.
     async fn range(&self) -> DateRangeValue {
         self.0.range.into()
     }
-    /// The equally long range just before it, which `previous` values cover.
+    /// The range `previous` values cover: the equally long range just before it, or with
+    /// PREVIOUS_YEAR its first and last days a year earlier (29 February maps to 28
+    /// February).
     async fn previous_range(&self) -> DateRangeValue {
-        self.0.range.previous().into()
+        self.0.compared().into()
     }
     /// Uploads, views, downloads, deletions and archivals of assets.
     async fn media(&self) -> MediaInsights {
@@ -202,6 +207,11 @@ impl Insights {
     /// New users, logins and logouts.
     async fn users(&self) -> UserInsights {
         UserInsights(self.0.clone())
+    }
+    /// Search effectiveness: searches that found nothing, and searches followed by a
+    /// view or download.
+    async fn search(&self) -> SearchInsights {
+        SearchInsights(self.0.clone())
     }
 }
 
@@ -299,7 +309,7 @@ impl From<DurationStats> for DurationSummary {
     }
 }
 
-/// jobDuration over the range and the range before, with the jobs' job.finished events.
+/// jobDuration over the range and the comparison period, with the jobs' job.finished events.
 pub struct JobDuration(Scoped);
 
 #[Object]
@@ -314,10 +324,10 @@ impl JobDuration {
             .gql()?;
         Ok(DurationStats::of(s).into())
     }
-    /// Over the equally long range just before it.
+    /// Over the comparison period (`previousRange`).
     async fn previous(&self, ctx: &Context<'_>) -> Result<DurationSummary> {
         let db = db(ctx).gql()?;
-        let s = insights::durations(db, self.0.env.id, &self.0.range.previous().cover())
+        let s = insights::durations(db, self.0.env.id, &self.0.compared().cover())
             .await
             .gql()?;
         Ok(DurationStats::of(s).into())
@@ -416,6 +426,8 @@ pub struct SeriesBucket {
     pub from: Date,
     /// The last day of the bucket inside the range.
     pub to: Date,
+    /// With `compareTo`: the days the bucket is compared with; null without it.
+    pub compared: Option<DateRangeValue>,
 }
 
 /// One metric's values, a value per bucket.
@@ -426,6 +438,9 @@ pub struct MetricSeries {
     /// Its value in each bucket, in the order of `buckets` (0 where nothing happened). A
     /// distinct count (e.g. activeUsers) counts distinct values within each bucket.
     pub values: Vec<i64>,
+    /// With `compareTo`: its value in each bucket's comparison bucket
+    /// (`buckets.compared`); null without `compareTo`.
+    pub previous_values: Option<Vec<i64>>,
 }
 
 /// Metrics over shared buckets.
@@ -439,6 +454,39 @@ pub struct Series {
     pub buckets: Vec<SeriesBucket>,
     /// The metrics, in the order asked.
     pub metrics: Vec<MetricSeries>,
+    /// The rates asked for (`rates`), in the order asked.
+    pub rates: Vec<RateSeries>,
+}
+
+/// A rate of the dictionary, for a series.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RateName {
+    /// zeroResultRate: zeroResultSearches / searchesWithResultCount × 100.
+    ZeroResultRate,
+    /// searchConversionRate: convertedSearches / searches by known users × 100.
+    SearchConversionRate,
+}
+
+impl From<RateName> for SearchRate {
+    fn from(r: RateName) -> Self {
+        match r {
+            RateName::ZeroResultRate => SearchRate::ZeroResult,
+            RateName::SearchConversionRate => SearchRate::Conversion,
+        }
+    }
+}
+
+/// One rate's values, a value per bucket.
+#[derive(SimpleObject)]
+pub struct RateSeries {
+    /// The rate.
+    pub rate: RateName,
+    /// Its value (0 to 100) in each bucket, in the order of `buckets`: numerator and
+    /// denominator each counted over the bucket; null where the denominator is 0.
+    pub values: Vec<Option<f64>>,
+    /// With `compareTo`: its value in each bucket's comparison bucket; null without
+    /// `compareTo`.
+    pub previous_values: Option<Vec<Option<f64>>>,
 }
 
 /// The Pearson correlation of two metrics over the same buckets.
@@ -573,11 +621,12 @@ fn rank_order(a: &(Option<String>, i64), b: &(Option<String>, i64)) -> std::cmp:
 const ASSET_CHUNK: usize = 500;
 
 impl InsightsQuery {
-    fn scoped(ctx: &Context<'_>, range: &DateRange) -> Result<Scoped> {
+    fn scoped(ctx: &Context<'_>, range: &DateRange, compare: ComparisonPeriod) -> Result<Scoped> {
         let caller = caller(ctx, Scope::ReportsRead).gql()?;
         Ok(Scoped {
             env: caller.environment.clone(),
             range: range.get().gql()?,
+            compare: compare.into(),
         })
     }
 
@@ -585,16 +634,30 @@ impl InsightsQuery {
         ctx: &Context<'_>,
         scope: &Scoped,
         metrics: &[MetricName],
+        rates: &[RateName],
         interval: Interval,
+        compare: Option<ComparisonPeriod>,
     ) -> Result<Series> {
-        if metrics.len() > 25 {
+        if metrics.len() + rates.len() > 25 {
             return Err(AppError::BadUserInput(format!(
-                "{} metrics asked: a series holds at most 25",
-                metrics.len()
+                "{} metrics and rates asked: a series holds at most 25",
+                metrics.len() + rates.len()
             )))
             .gql();
         }
         let buckets: Vec<Bucket> = scope.range.buckets(interval.into()).gql()?;
+        let compared: Option<Vec<Bucket>> = compare.map(|c| {
+            buckets
+                .iter()
+                .map(|b| {
+                    let range = b.compared(c.into(), interval.into(), scope.range.days());
+                    Bucket {
+                        start: range.from,
+                        range,
+                    }
+                })
+                .collect()
+        });
         let db = db(ctx).gql()?;
         let mut out = Vec::with_capacity(metrics.len());
         for metric in metrics {
@@ -608,20 +671,51 @@ impl InsightsQuery {
             let values = insights::bucket_values(db, scope.env.id, metric.name(), &buckets)
                 .await
                 .gql()?;
+            let previous_values = match &compared {
+                Some(c) => Some(
+                    insights::bucket_values(db, scope.env.id, metric.name(), c)
+                        .await
+                        .gql()?,
+                ),
+                None => None,
+            };
             out.push(MetricSeries {
                 metric: *metric,
                 values,
+                previous_values,
+            });
+        }
+        let mut rate_series = Vec::with_capacity(rates.len());
+        for rate in rates {
+            let values = rate_per_bucket(db, scope.env.id, (*rate).into(), &buckets)
+                .await
+                .gql()?;
+            let previous_values = match &compared {
+                Some(c) => Some(
+                    rate_per_bucket(db, scope.env.id, (*rate).into(), c)
+                        .await
+                        .gql()?,
+                ),
+                None => None,
+            };
+            rate_series.push(RateSeries {
+                rate: *rate,
+                values,
+                previous_values,
             });
         }
         Ok(Series {
+            rates: rate_series,
             range: scope.range.into(),
             interval,
             buckets: buckets
                 .iter()
-                .map(|b| SeriesBucket {
+                .enumerate()
+                .map(|(i, b)| SeriesBucket {
                     start: b.start.into(),
                     from: b.range.from.into(),
                     to: b.range.to.into(),
+                    compared: compared.as_ref().map(|c| c[i].range.into()),
                 })
                 .collect(),
             metrics: out,
@@ -632,14 +726,24 @@ impl InsightsQuery {
 #[Object]
 impl InsightsQuery {
     /// The Media, Jobs and Users aspects over a range of days (in the environment's time
-    /// zone, both ends included, at most 2 years), each count against the equally long
-    /// range just before it. Needs reports:read.
+    /// zone, both ends included, at most 2 years), each count and rate against the
+    /// comparison period (`compareTo`: the equally long range just before it by default,
+    /// or the same days a year earlier). A rate's change is in points. Needs
+    /// reports:read.
     async fn insights(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The days to report on.")] range: DateRange,
+        #[graphql(
+            desc = "What `previous` values cover: PREVIOUS_PERIOD (when absent) or PREVIOUS_YEAR."
+        )]
+        compare_to: Option<ComparisonPeriod>,
     ) -> Result<Insights> {
-        Ok(Insights(Self::scoped(ctx, &range)?))
+        Ok(Insights(Self::scoped(
+            ctx,
+            &range,
+            compare_to.unwrap_or_default(),
+        )?))
     }
 
     /// Metrics over one list of buckets shared by all of them, zero-filled: days, weeks
@@ -653,9 +757,18 @@ impl InsightsQuery {
         #[graphql(desc = "The metrics, at most 25.")] metrics: Vec<MetricName>,
         #[graphql(desc = "The days to cover.")] range: DateRange,
         #[graphql(desc = "The bucket length.")] interval: Interval,
+        #[graphql(
+            default,
+            desc = "Rates to give per bucket as well (zeroResultRate, searchConversionRate)."
+        )]
+        rates: Vec<RateName>,
+        #[graphql(
+            desc = "Compare each bucket: PREVIOUS_YEAR with the bucket a year earlier (the same day, the week 52 weeks earlier, the same month), PREVIOUS_PERIOD with its days shifted back by the range's length. Fills `previousValues` and `buckets.compared`."
+        )]
+        compare_to: Option<ComparisonPeriod>,
     ) -> Result<Series> {
-        let scope = Self::scoped(ctx, &range)?;
-        Self::series_of(ctx, &scope, &metrics, interval).await
+        let scope = Self::scoped(ctx, &range, ComparisonPeriod::PreviousPeriod)?;
+        Self::series_of(ctx, &scope, &metrics, &rates, interval, compare_to).await
     }
 
     /// The Pearson correlation coefficient of two metrics over the same buckets (as
@@ -668,8 +781,8 @@ impl InsightsQuery {
         #[graphql(desc = "The days to cover.")] range: DateRange,
         #[graphql(desc = "The bucket length.")] interval: Interval,
     ) -> Result<Correlation> {
-        let scope = Self::scoped(ctx, &range)?;
-        let series = Self::series_of(ctx, &scope, &[a, b], interval).await?;
+        let scope = Self::scoped(ctx, &range, ComparisonPeriod::PreviousPeriod)?;
+        let series = Self::series_of(ctx, &scope, &[a, b], &[], interval, None).await?;
         let coefficient = pearson(&series.metrics[0].values, &series.metrics[1].values);
         Ok(Correlation {
             coefficient,
@@ -693,7 +806,7 @@ impl InsightsQuery {
         #[graphql(desc = "Values per page: 0 to 100, default 10.")] first: Option<i32>,
         #[graphql(desc = "The `endCursor` of the previous page.")] after: Option<String>,
     ) -> Result<BreakdownConnection> {
-        let scope = Self::scoped(ctx, &range)?;
+        let scope = Self::scoped(ctx, &range, ComparisonPeriod::PreviousPeriod)?;
         let rollup = per_asset(metric).gql()?;
         let name = match (by.dimension, &by.name) {
             (BreakdownDimension::Metaproperty, Some(n)) if !n.is_empty() => n.clone(),
@@ -749,6 +862,7 @@ impl InsightsQuery {
             totals.into_iter().filter(|(_, n)| *n != 0).collect();
         rows.sort_by(rank_order);
         let total = rows.len() as u64;
+        let count_sum = rows.iter().map(|(_, n)| n).sum();
         if let Some((count, value)) = after {
             let pivot = (value, count);
             rows.retain(|r| rank_order(&pivot, r) == std::cmp::Ordering::Less);
@@ -772,6 +886,7 @@ impl InsightsQuery {
             },
             edges,
             total_count: total,
+            count_sum,
         })
     }
 
@@ -795,7 +910,7 @@ impl InsightsQuery {
         #[graphql(desc = "Events per page: 0 to 100, default 10.")] first: Option<i32>,
         #[graphql(desc = "The `endCursor` of the previous page.")] after: Option<String>,
     ) -> Result<EventConnection> {
-        let scope = Self::scoped(ctx, &range)?;
+        let scope = Self::scoped(ctx, &range, ComparisonPeriod::PreviousPeriod)?;
         metric_events(
             ctx,
             &scope.env,

@@ -3,6 +3,7 @@ pub mod activity;
 pub mod cache;
 pub mod catalog;
 pub mod connection;
+pub mod content_health;
 pub mod context;
 pub mod dashboard;
 mod dashboard_figures;
@@ -24,6 +25,7 @@ pub mod range;
 pub mod rate_limit;
 pub mod scan;
 pub mod schema_description;
+pub mod search_effectiveness;
 pub mod stats;
 pub mod viewer;
 
@@ -41,6 +43,7 @@ pub struct Query(
     insights::InsightsQuery,
     dashboard::DashboardQuery,
     activity::ActivityQuery,
+    content_health::ContentHealthQuery,
 );
 
 /// Every mutation root field.

@@ -56,30 +56,6 @@ impl From<YearMonth> for Month {
     }
 }
 
-/// A value for the listed month against the month before.
-#[derive(SimpleObject, Clone, Debug)]
-pub struct MetricValue {
-    /// The value in the listed month.
-    pub current: i64,
-    /// The value in the month before.
-    pub previous: i64,
-    /// current - previous.
-    pub change: i64,
-    /// change / previous * 100; null when previous is 0.
-    pub change_percent: Option<f64>,
-}
-
-impl MetricValue {
-    pub fn new(current: i64, previous: i64) -> Self {
-        MetricValue {
-            current,
-            previous,
-            change: current - previous,
-            change_percent: change_percent(current, previous),
-        }
-    }
-}
-
 /// (current - previous) / previous * 100; `None` when previous is 0.
 pub fn change_percent(current: i64, previous: i64) -> Option<f64> {
     (previous != 0).then(|| (current - previous) as f64 / previous as f64 * 100.0)
@@ -92,4 +68,75 @@ pub struct TrendPoint {
     pub month: Month,
     /// The metric's value in it (0 when nothing happened).
     pub value: i64,
+}
+
+/// A rate (a percentage, 0 to 100) against a comparison period.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct RateValue {
+    /// The rate in the period; null when what it divides by is 0.
+    pub current: Option<f64>,
+    /// The rate in the comparison period; null when what it divides by is 0 there.
+    pub previous: Option<f64>,
+    /// current - previous, in percentage points; null when either is null.
+    pub change: Option<f64>,
+    /// change / previous * 100, relative as for counts; null when either is null or
+    /// previous is 0.
+    pub change_percent: Option<f64>,
+}
+
+impl RateValue {
+    pub fn new(current: Option<f64>, previous: Option<f64>) -> Self {
+        let change = current.zip(previous).map(|(c, p)| c - p);
+        RateValue {
+            current,
+            previous,
+            change,
+            change_percent: change
+                .zip(previous)
+                .and_then(|(d, p)| (p != 0.0).then(|| d / p * 100.0)),
+        }
+    }
+}
+
+/// One month of a rate's trend.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct RateTrendPoint {
+    /// The month.
+    pub month: Month,
+    /// The rate in it, 0 to 100; null when what it divides by is 0.
+    pub value: Option<f64>,
+}
+
+/// A value for the listed month against the month before and against the same calendar
+/// month a year earlier.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct MetricValue {
+    /// The value in the listed month.
+    pub current: i64,
+    /// The value in the month before.
+    pub previous: i64,
+    /// current - previous.
+    pub change: i64,
+    /// change / previous * 100; null when previous is 0.
+    pub change_percent: Option<f64>,
+    /// The value in the same calendar month a year earlier.
+    pub year_ago: i64,
+    /// current - yearAgo.
+    pub year_ago_change: i64,
+    /// yearAgoChange / yearAgo * 100; null when yearAgo is 0.
+    pub year_ago_change_percent: Option<f64>,
+}
+
+impl MetricValue {
+    pub fn new(current: i64, previous: i64, year_ago: i64) -> Self {
+        MetricValue {
+            current,
+            previous,
+            change: current - previous,
+            change_percent: change_percent(current, previous),
+            year_ago,
+            year_ago_change: current - year_ago,
+            year_ago_change_percent: change_percent(current, year_ago),
+        }
+    }
 }

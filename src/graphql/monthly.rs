@@ -67,16 +67,24 @@ impl ReportScope {
             .collect())
     }
 
-    async fn month_over_month(
+    pub async fn month_over_month(
         &self,
         ctx: &Context<'_>,
         metric: &str,
         distinct: bool,
     ) -> Result<MetricValue> {
-        let periods = [self.month.to_string(), self.month.previous().to_string()];
+        let periods = [
+            self.month.to_string(),
+            self.month.previous().to_string(),
+            self.month.year_earlier().to_string(),
+        ];
         let values = self.values(ctx, metric, distinct, &periods).await?;
         let get = |p: &String| values.get(p).copied().unwrap_or(0);
-        Ok(MetricValue::new(get(&periods[0]), get(&periods[1])))
+        Ok(MetricValue::new(
+            get(&periods[0]),
+            get(&periods[1]),
+            get(&periods[2]),
+        ))
     }
 
     /// A page of the ranking of `metric` in the listed month.
@@ -97,6 +105,7 @@ impl ReportScope {
             &self.period(),
             after,
             first,
+            ctx.look_ahead().field("countSum").exists(),
         )
         .await
         .gql()?;
@@ -109,7 +118,7 @@ pub fn rank_cursor(row: &RankedRow) -> String {
     URL_SAFE_NO_PAD.encode(serde_json::json!([row.count, row.key, row.sub]).to_string())
 }
 
-fn parse_rank_cursor(cursor: &str) -> Result<RankedRow, AppError> {
+pub fn parse_rank_cursor(cursor: &str) -> Result<RankedRow, AppError> {
     let bad = || {
         AppError::BadUserInput(format!(
             "{} is not a cursor of this list: pass an `endCursor` or edge `cursor` this list returned",
@@ -150,7 +159,8 @@ impl MonthlyReport {
     async fn month(&self) -> Month {
         self.0.month.into()
     }
-    /// The month's headline figures, each against the month before.
+    /// The month's headline figures, each against the month before and the same month a
+    /// year earlier.
     async fn summary(&self) -> Summary {
         Summary(self.0)
     }
@@ -172,11 +182,13 @@ impl MonthlyReport {
     }
 }
 
-/// The month's headline figures, each against the month before.
+/// The month's headline figures, each against the month before and the same month a
+/// year earlier.
 pub struct Summary(pub ReportScope);
 
 #[Object]
-/// The month's headline figures, each against the month before.
+/// The month's headline figures, each against the month before and the same month a
+/// year earlier.
 impl Summary {
     /// activeUsers: distinct users with at least one search, download (bulk included) or
     /// upload in the month.

@@ -71,7 +71,7 @@ crate::ranked_connection_type!(CollectionCreatorConnection, CollectionCreatorEdg
 pub struct SearchQueryCount {
     /// The normalised query.
     pub query: String,
-    /// Searches with this query in the month.
+    /// Searches with this query in the period.
     pub count: i64,
     /// Distinct users who searched for it.
     pub users: i64,
@@ -138,7 +138,7 @@ async fn per_key(
     .gql()
 }
 
-async fn query_counts(
+pub(super) async fn query_counts(
     ctx: &Context<'_>,
     scope: &ReportScope,
     metric: &str,
@@ -151,6 +151,7 @@ async fn query_counts(
     Ok(SearchQueryConnection {
         page_info: ranked_page_info(&ranked, after_given),
         total_count: ranked.total,
+        count_sum: ranked.sum,
         edges: ranked
             .rows
             .iter()
@@ -205,6 +206,7 @@ impl EngagementReport {
             edges,
             page_info: ranked_page_info(&ranked, after_given),
             total_count: ranked.total,
+            count_sum: ranked.sum,
         })
     }
     /// activeUsers per month: distinct users with at least one search, download (bulk
@@ -251,6 +253,7 @@ impl SearchReport {
         Ok(FilterValueConnection {
             page_info: ranked_page_info(&ranked, after_given),
             total_count: ranked.total,
+            count_sum: ranked.sum,
             edges: ranked
                 .rows
                 .iter()
@@ -278,6 +281,7 @@ impl SearchReport {
         Ok(ExpressionConnection {
             page_info: ranked_page_info(&ranked, after_given),
             total_count: ranked.total,
+            count_sum: ranked.sum,
             edges: ranked
                 .rows
                 .iter()
@@ -304,6 +308,11 @@ impl SearchReport {
     /// Visual search: reference images and visual-text queries.
     async fn visual(&self) -> VisualSearchReport {
         VisualSearchReport(self.0)
+    }
+    /// Search effectiveness: searches that found nothing, and searches followed by a
+    /// view or download, with month-over-month change and 12-month trends.
+    async fn effectiveness(&self) -> super::search_effectiveness::SearchEffectiveness {
+        super::search_effectiveness::SearchEffectiveness(self.0)
     }
 }
 
@@ -339,6 +348,7 @@ impl VisualSearchReport {
             edges,
             page_info: ranked_page_info(&ranked, after_given),
             total_count: ranked.total,
+            count_sum: ranked.sum,
         })
     }
     /// The `query` of VISUAL_TEXT searches, normalised, by number of searches, with the
@@ -407,6 +417,7 @@ impl DownloadsReport {
             edges,
             page_info: ranked_page_info(&ranked, after_given),
             total_count: ranked.total,
+            count_sum: ranked.sum,
         })
     }
     /// uniqueAssetsDownloaded per month: distinct assetId among non-bulk downloads.
@@ -468,6 +479,7 @@ impl CollectionsReport {
             edges,
             page_info: ranked_page_info(&ranked, after_given),
             total_count: ranked.total,
+            count_sum: ranked.sum,
         })
     }
     /// Public collections by downloads from them (collection.downloaded).
@@ -492,6 +504,7 @@ impl CollectionsReport {
             edges,
             page_info: ranked_page_info(&ranked, after_given),
             total_count: ranked.total,
+            count_sum: ranked.sum,
         })
     }
     /// Users by collections created (collection.created).
@@ -516,6 +529,7 @@ impl CollectionsReport {
             edges,
             page_info: ranked_page_info(&ranked, after_given),
             total_count: ranked.total,
+            count_sum: ranked.sum,
         })
     }
     /// collectionsViewed per month: collection.viewed events with viaPublicLink = true.

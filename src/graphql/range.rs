@@ -1,6 +1,6 @@
 //! Inputs of reports over any date range: the `Date` scalar, `DateRange`, `Interval` and
 //! `MetricName`.
-use crate::analytics::range::{DayRange, Interval as RangeInterval};
+use crate::analytics::range::{Comparison, DayRange, Interval as RangeInterval};
 use crate::error::{AppError, AppResult};
 use async_graphql::{
     Enum, InputObject, InputValueError, InputValueResult, Scalar, ScalarType, Value,
@@ -127,6 +127,29 @@ impl From<Interval> for RangeInterval {
     }
 }
 
+/// What a date-range value is compared with.
+#[derive(Enum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ComparisonPeriod {
+    /// The equally long range just before (the default). In a series, each bucket's days
+    /// shifted back by the range's length.
+    #[default]
+    PreviousPeriod,
+    /// The range whose first and last days are the range's own one year earlier (29
+    /// February maps to 28 February, so the two ranges can differ by a day). In a series,
+    /// each bucket against the bucket a year earlier: the same day for DAY, the week 52
+    /// weeks earlier for WEEK, the same month for MONTH.
+    PreviousYear,
+}
+
+impl From<ComparisonPeriod> for Comparison {
+    fn from(c: ComparisonPeriod) -> Self {
+        match c {
+            ComparisonPeriod::PreviousPeriod => Comparison::PreviousPeriod,
+            ComparisonPeriod::PreviousYear => Comparison::PreviousYear,
+        }
+    }
+}
+
 macro_rules! metric_names {
     ($($variant:ident = $name:literal),* $(,)?) => {
         /// A metric of the dictionary (see the `metrics` query for each one's definition).
@@ -170,4 +193,7 @@ metric_names!(
     JobRevisions = "jobRevisions",
     RevisionRoundsFinished = "revisionRoundsFinished",
     JobDuration = "jobDuration",
+    SearchesWithResultCount = "searchesWithResultCount",
+    ZeroResultSearches = "zeroResultSearches",
+    ConvertedSearches = "convertedSearches",
 );

@@ -44,6 +44,8 @@ pub enum MetricUnit {
     Count,
     /// A duration in seconds.
     Seconds,
+    /// A percentage, 0 to 100 (a rate; null where what it divides by is 0).
+    Percent,
 }
 
 /// One entry of the metric dictionary.
@@ -191,6 +193,7 @@ impl ViewerQuery {
                 unit: match m.unit {
                     Unit::Count => MetricUnit::Count,
                     Unit::Seconds => MetricUnit::Seconds,
+                    Unit::Percent => MetricUnit::Percent,
                 },
             })
             .collect())

@@ -194,7 +194,10 @@ async fn execute(
     if let Some(hit) = cache.as_ref().and_then(|c| c.hit(state, answer)) {
         return hit;
     }
-    let operation = operation(&params, &crate::graphql::limits::Limits::from_config(&state.config));
+    let operation = operation(
+        &params,
+        &crate::graphql::limits::Limits::from_config(&state.config),
+    );
     let (query, operation_name) = (params.query.clone(), params.operation_name.clone());
     let mut request = Request::new(params.query);
     if let Some(name) = params.operation_name {

@@ -11,11 +11,13 @@ mod rebuild;
 pub mod stream;
 mod versions;
 
+use crate::analytics::conversions::CONVERSION_EVENT_TYPES;
 use crate::analytics::jobs::JOB_EVENT_TYPES;
 use crate::analytics::rollups::{Increments, increments};
 use crate::analytics::time::{local_day, local_month};
 use crate::error::AppResult;
 use crate::storage::bulk::{self, Column};
+use crate::storage::conversions;
 use crate::storage::environments::Environment;
 use crate::storage::rollups;
 use chrono::Utc;
@@ -328,6 +330,12 @@ impl Ingestor {
             .collect();
         let new_ids: HashSet<&str> = events.iter().map(|e| e.id.as_str()).collect();
         rollups::job_deltas(&txn, env.id, jobs, &new_ids, &mut sums).await?;
+        let touched: Vec<(&str, chrono::DateTime<Utc>)> = events
+            .iter()
+            .filter(|e| CONVERSION_EVENT_TYPES.contains(&e.event_type))
+            .filter_map(|e| Some((e.user_id.as_deref()?, e.occurred_at)))
+            .collect();
+        conversions::conversion_deltas(&txn, env.id, &touched, &new_ids, &mut sums).await?;
         changes.write(&txn, env.id).await?;
         rollups::add(&txn, env.id, sums).await?;
         txn.commit().await?;

@@ -10,10 +10,12 @@
 //! (retention, a user's erasure), the month is read again inside the transaction. An
 //! event ingested during the rebuild is thus counted once, whichever month it falls in.
 use super::Ingestor;
+use crate::analytics::conversions::CONVERSION_EVENT_TYPES;
 use crate::analytics::jobs::{JOB_EVENT_TYPES, job_increments};
 use crate::analytics::rollups::{Increments, increments};
 use crate::analytics::time::{YearMonth, day_start};
 use crate::error::AppResult;
+use crate::storage::conversions;
 use crate::storage::environments::{self, Environment};
 use crate::storage::rollups::{self, Rebuilt};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -187,6 +189,40 @@ async fn job_rows<C: ConnectionTrait>(
     Ok(())
 }
 
+/// Adds the converted-search rows of the searches made in `month` (derived from each
+/// searcher's events in the month and up to 30 minutes after it).
+async fn conversion_rows<C: ConnectionTrait>(
+    db: &C,
+    env: &Environment,
+    month: &str,
+    sums: &mut Increments,
+) -> Result<(), DbErr> {
+    let Some(span) = bounds(month, env) else {
+        return Ok(());
+    };
+    let users: Vec<String> = month_events(env, month)
+        .select_only()
+        .column(event::Column::UserId)
+        .distinct()
+        .filter(event::Column::UserId.is_not_null())
+        .filter(event::Column::EventType.is_in(CONVERSION_EVENT_TYPES.iter().copied()))
+        .into_tuple::<Option<String>>()
+        .all(db)
+        .await?
+        .into_iter()
+        .flatten()
+        .collect();
+    for chunk in users.chunks(super::INSERT_CHUNK) {
+        let derived = conversions::conversions_within(db, env.id, chunk, span).await?;
+        for (row, n) in derived {
+            if in_month(&row.1, month) {
+                *sums.entry(row).or_insert(0) += n;
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Every local month with events or rollups, from the first `periods` recomputes.
 async fn months<C: ConnectionTrait>(
     db: &C,
@@ -280,6 +316,7 @@ impl Ingestor {
             };
             let mut sums = sums;
             job_rows(txn, env, &month, &mut sums).await?;
+            conversion_rows(txn, env, &month, &mut sums).await?;
             sums.retain(|(_, period, _, _), _| periods.covers(period));
             rollup::Entity::delete_many()
                 .filter(rollup::Column::EnvironmentId.eq(env.id))

@@ -4,6 +4,7 @@ pub mod activity_reports;
 pub mod audit;
 pub mod bulk;
 pub mod catalog;
+pub mod conversions;
 pub mod dashboard;
 pub mod data_versions;
 pub mod environments;

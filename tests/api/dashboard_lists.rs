@@ -213,3 +213,22 @@ async fn the_csv_exports_list_every_user_and_every_published_collection() {
         .collect();
     assert_eq!(ids, ["c1:2", "c3:1", "c2:0", "c4:0"], "{collections}");
 }
+
+#[tokio::test]
+async fn both_rankings_carry_the_sum_of_all_their_counts() {
+    let (app, key) = environment().await;
+    // 8 actions in all (u3 5, u1 3); views in the window: c1 2 and c3 1. The sum is of
+    // the whole ranking whatever the page shows.
+    let q = r#"{ dashboard(window: LAST_7_DAYS) {
+        mostActiveUsers(first: 1) { countSum edges { actions } }
+        topViewedCollections(first: 1) { countSum edges { views } } } }"#;
+    let d = app.data(&key, q, json!({})).await;
+    assert_eq!(
+        d["dashboard"]["mostActiveUsers"],
+        json!({"countSum": 8, "edges": [{"actions": 5}]})
+    );
+    assert_eq!(
+        d["dashboard"]["topViewedCollections"],
+        json!({"countSum": 3, "edges": [{"views": 2}]})
+    );
+}

@@ -305,10 +305,15 @@ async fn the_activity_log_export_equals_the_log() {
 /// Sample parameters for every export; a new export without an entry here fails.
 fn sample(name: &str) -> &'static str {
     match name {
-        n if n.starts_with("top-") || n.ends_with("-trend") => "month=2025-10",
-        "uploads-by-source" | "uploads-by-asset-type" | "new-users-by-via" | "logins-by-sso" => {
-            "from=2025-10-01&to=2025-10-10"
+        n if n.starts_with("top-") || n.ends_with("-trend") || n == "rising-assets" => {
+            "month=2025-10"
         }
+        "uploads-by-source"
+        | "uploads-by-asset-type"
+        | "new-users-by-via"
+        | "logins-by-sso"
+        | "zero-result-queries"
+        | "unused-assets" => "from=2025-10-01&to=2025-10-10",
         "series" => "metrics=UPLOADS,DOWNLOADS&from=2025-10-01&to=2025-10-10&interval=WEEK",
         "breakdown" => "metric=UPLOADS&dimension=ASSET_TYPE&from=2025-10-01&to=2025-10-10",
         "metric-events" => "metric=UPLOADS&from=2025-10-01&to=2025-10-10",

@@ -608,7 +608,7 @@ async fn breakdown_by_metaproperty_and_tag_with_a_no_value_bucket() {
     ingest_ok(&app, &key, &events).await;
     let q = r#"query($by: BreakdownBy!, $after: String, $first: Int) {
         breakdown(metric: DOWNLOADS, by: $by, range: {from: "2025-05-01", to: "2025-05-31"}, first: $first, after: $after) {
-          totalCount pageInfo { hasNextPage endCursor } edges { node { value } count } } }"#;
+          totalCount countSum pageInfo { hasNextPage endCursor } edges { node { value } count } } }"#;
     let pairs = |d: &Value| -> Vec<(Value, i64)> {
         d["breakdown"]["edges"]
             .as_array()
@@ -621,6 +621,8 @@ async fn breakdown_by_metaproperty_and_tag_with_a_no_value_bucket() {
     let by = json!({"dimension": "METAPROPERTY", "name": "Region"});
     let d = app.data(&key, q, json!({"by": by, "first": 2})).await;
     assert_eq!(d["breakdown"]["totalCount"], 3);
+    // "All others": every value's count, a1's two values each counting its 2.
+    assert_eq!(d["breakdown"]["countSum"], 8);
     assert_eq!(pairs(&d), [(json!("EMEA"), 3), (Value::Null, 3)]);
     let after = d["breakdown"]["pageInfo"]["endCursor"].clone();
     let d = app

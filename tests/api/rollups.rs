@@ -44,8 +44,13 @@ pub fn random_events_in(
                 3 => {
                     let kind = ["TEXT", "FILTER", "EXPRESSION", "VISUAL_TEXT", "VISUAL_SIMILARITY"][rng.gen_range(0..5)];
                     let q = [" Logo", "logo ", "RED car", "red  car"][rng.gen_range(0..4)];
-                    ev(&id, "search.performed", &at, user, json!({"kind": kind, "query": q, "expression": q, "referenceAssetId": asset,
-                        "filters": [{"field": "Region", "value": (["EMEA", "APAC"][rng.gen_range(0..2)])}]}))
+                    let mut region = || json!({"field": "Region", "value": (["EMEA", "APAC"][rng.gen_range(0..2)])});
+                    let mut e = ev(&id, "search.performed", &at, user, json!({"kind": kind, "query": q, "expression": q, "referenceAssetId": asset,
+                        "filters": [region(), region()]}));
+                    if rng.gen_bool(0.7) {
+                        e["resultCount"] = json!(rng.gen_range(0..3));
+                    }
+                    e
                 }
                 4 => ev(&id, "collection.viewed", &at, user, json!({"collectionId": collection, "viaPublicLink": rng.gen_bool(0.6)})),
                 5 => ev(&id, "collection.downloaded", &at, None, json!({"collectionId": collection, "assetId": asset,
@@ -73,6 +78,29 @@ pub fn random_events_in(
         .collect()
 }
 
+/// Searches, views and downloads of few users close together in time (seconds apart,
+/// some at exactly 30 minutes), so that conversions are won and, as late events arrive
+/// out of order, taken away again.
+fn search_sessions(n: usize, first_id: usize) -> Vec<Value> {
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
+    (0..n)
+        .map(|i| {
+            let id = format!("e{}", first_id + i);
+            let user = format!("u{}", rng.gen_range(0..3));
+            let user = (rng.gen_range(0..8) > 0).then_some(user.as_str());
+            // 2025-10-31 from 23:00 UTC on: in New York, still October.
+            let at = chrono::DateTime::parse_from_rfc3339("2025-10-31T23:00:00Z").unwrap()
+                + chrono::TimeDelta::seconds(rng.gen_range(0..6) * 600 + [0, 1, 1800][rng.gen_range(0..3)]);
+            let at = at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+            match rng.gen_range(0..3) {
+                0 => ev(&id, "search.performed", &at, user, json!({"kind": "TEXT", "query": "Red car", "resultCount": rng.gen_range(0..2)})),
+                1 => ev(&id, "asset.viewed", &at, user, json!({"assetId": "a1"})),
+                _ => ev(&id, "asset.downloaded", &at, user, json!({"assetId": "a2", "actionId": id, "bulk": rng.gen_bool(0.5), "variant": "ORIGINAL"})),
+            }
+        })
+        .collect()
+}
+
 #[tokio::test]
 async fn rollups_maintained_by_ingest_equal_rollups_rebuilt_from_raw_events() {
     let app = spawn_app().await;
@@ -80,6 +108,7 @@ async fn rollups_maintained_by_ingest_equal_rollups_rebuilt_from_raw_events() {
         .environment("acme", "America/New_York", "reports:read,events:write")
         .await;
     let mut events = random_events(3000, 42);
+    events.extend(search_sessions(400, 3000));
     // Repeat a fifth of them and send everything out of order, in uneven batches.
     let repeats: Vec<Value> = events.iter().step_by(5).cloned().collect();
     events.extend(repeats);
@@ -88,7 +117,7 @@ async fn rollups_maintained_by_ingest_equal_rollups_rebuilt_from_raw_events() {
     for chunk in events.chunks(700) {
         accepted += app.ingest(&key, chunk).await["accepted"].as_i64().unwrap();
     }
-    assert_eq!(accepted, 3000);
+    assert_eq!(accepted, 3400);
 
     let env = environments::require(&app.db, "acme").await.unwrap();
     let maintained = rollups::snapshot(&app.db, env.id).await.unwrap();
@@ -98,7 +127,13 @@ async fn rollups_maintained_by_ingest_equal_rollups_rebuilt_from_raw_events() {
         maintained.len()
     );
 
-    for derived in ["revisionRounds", "jobDuration", "downloadAction"] {
+    for derived in [
+        "revisionRounds",
+        "jobDuration",
+        "downloadAction",
+        "convertedSearch",
+        "zeroResultQueryUser",
+    ] {
         assert!(
             maintained
                 .iter()
@@ -132,7 +167,7 @@ async fn rollups_maintained_by_ingest_equal_rollups_rebuilt_from_raw_events() {
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    assert!(String::from_utf8_lossy(&output.stderr).contains("from 3000 events"));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("from 3400 events"));
     let rebuilt = rollups::snapshot(&app.db, env.id).await.unwrap();
     assert_eq!(maintained.len(), rebuilt.len());
     for (a, b) in maintained.iter().zip(&rebuilt) {

@@ -307,6 +307,46 @@ pub static EXPORTS: &[Export] = &[
     ),
     monthly!("searches-trend", ["search", "searchesTrend"], List, TREND),
     monthly!(
+        "top-zero-result-queries",
+        ["search", "effectiveness", "topZeroResultQueries"],
+        Connection,
+        &[
+            ("query", "node.query"),
+            ("searches", "node.count"),
+            ("users", "node.users"),
+        ]
+    ),
+    monthly!(
+        "searches-with-result-count-trend",
+        ["search", "effectiveness", "searchesWithResultCountTrend"],
+        List,
+        TREND
+    ),
+    monthly!(
+        "zero-result-searches-trend",
+        ["search", "effectiveness", "zeroResultSearchesTrend"],
+        List,
+        TREND
+    ),
+    monthly!(
+        "zero-result-rate-trend",
+        ["search", "effectiveness", "zeroResultRateTrend"],
+        List,
+        TREND
+    ),
+    monthly!(
+        "converted-searches-trend",
+        ["search", "effectiveness", "convertedSearchesTrend"],
+        List,
+        TREND
+    ),
+    monthly!(
+        "search-conversion-rate-trend",
+        ["search", "effectiveness", "searchConversionRateTrend"],
+        List,
+        TREND
+    ),
+    monthly!(
         "users-who-searched-trend",
         ["search", "usersWhoSearchedTrend"],
         List,
@@ -551,6 +591,49 @@ pub static EXPORTS: &[Export] = &[
         ],
     },
     // Insights over any date range (seed 000).
+    Export {
+        name: "zero-result-queries",
+        scope: Scope::ReportsRead,
+        vars: RANGE_VAR,
+        params: RANGE,
+        path: &["insights(range: $range)", "search", "topZeroResultQueries"],
+        kind: Kind::Connection,
+        columns: &[
+            ("query", "node.query"),
+            ("searches", "node.count"),
+            ("users", "node.users"),
+        ],
+    },
+    Export {
+        name: "unused-assets",
+        scope: Scope::ReportsRead,
+        vars: RANGE_VAR,
+        params: RANGE,
+        path: &["unusedAssets(range: $range)", "assets"],
+        kind: Kind::Connection,
+        columns: &[
+            ("assetId", "node.assetId"),
+            ("filename", "node.filename"),
+            ("assetType", "node.assetType"),
+            ("folder", "node.folder"),
+            ("uploadedAt", "node.uploadedAt"),
+        ],
+    },
+    Export {
+        name: "rising-assets",
+        scope: Scope::ReportsRead,
+        vars: MONTH_VAR,
+        params: MONTH,
+        path: &["risingAssets(month: $month)"],
+        kind: Kind::Connection,
+        columns: &[
+            ("assetId", "node.assetId"),
+            ("filename", "node.filename"),
+            ("downloads", "downloads"),
+            ("threeMonthAverage", "threeMonthAverage"),
+            ("ratio", "ratio"),
+        ],
+    },
     split!("uploads-by-source", "media", "uploadsBySource"),
     split!("uploads-by-asset-type", "media", "uploadsByAssetType"),
     split!("new-users-by-via", "users", "newUsersByVia"),
