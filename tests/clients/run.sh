@@ -45,7 +45,7 @@ export DAM_KEY
 
 cd "$here"
 failed=0
-for check in "node schema.mjs" "node apollo.mjs" "node urql.mjs" "node codegen.mjs" ".venv/bin/python gql_check.py" "node graphiql.mjs"; do
+for check in "node schema.mjs" "node apollo.mjs" "node apq.mjs" "node urql.mjs" "node codegen.mjs" ".venv/bin/python gql_check.py" "node graphiql.mjs"; do
   echo "== $check"
   if ! $check; then
     echo "FAILED: $check"
