@@ -45,13 +45,14 @@ export DAM_KEY
 
 cd "$here"
 failed=0
-for check in "node schema.mjs" "node apollo.mjs" "node apq.mjs" "node urql.mjs" "node codegen.mjs" ".venv/bin/python gql_check.py" "node graphiql.mjs"; do
+checks=("node schema.mjs" "node apollo.mjs" "node apq.mjs" "node urql.mjs" "node codegen.mjs" ".venv/bin/python gql_check.py" "node graphiql.mjs")
+for check in "${checks[@]}"; do
   echo "== $check"
   if ! $check; then
     echo "FAILED: $check"
     failed=$((failed + 1))
   fi
 done
-passed=$((6 - failed))
+passed=$((${#checks[@]} - failed))
 echo "clients: $passed passed, $failed failed"
 exit $(( failed > 0 ))
