@@ -1,6 +1,6 @@
 //! Keeping convertedSearches ([`m::CONVERTED_SEARCH`](crate::analytics::rollups::m)):
 //! reading users' searches, views and downloads, applying a batch's difference at ingest,
-//! and deriving every user's rows in a rebuild.
+//! and deriving the rows of a month's searches in a rebuild.
 use crate::analytics::conversions::{
     CONVERSION_EVENT_TYPES, UserEvent, WINDOW, affected, conversion_increments,
 };
@@ -103,36 +103,6 @@ pub async fn conversion_deltas<C: ConnectionTrait>(
         }
     }
     Ok(())
-}
-
-/// Every user with a search, view or download.
-pub async fn users<C: ConnectionTrait>(db: &C, environment_id: i64) -> Result<Vec<String>, DbErr> {
-    Ok(event::Entity::find()
-        .select_only()
-        .column(event::Column::UserId)
-        .distinct()
-        .filter(event::Column::EnvironmentId.eq(environment_id))
-        .filter(event::Column::UserId.is_not_null())
-        .filter(event::Column::EventType.is_in(CONVERSION_EVENT_TYPES.iter().copied()))
-        .into_tuple::<Option<String>>()
-        .all(db)
-        .await?
-        .into_iter()
-        .flatten()
-        .collect())
-}
-
-/// The converted-search rows of `users` from all their events.
-pub async fn all_conversions<C: ConnectionTrait>(
-    db: &C,
-    environment_id: i64,
-    users: &[String],
-) -> Result<Increments, DbErr> {
-    let mut sums = Increments::new();
-    for (_, mut events) in user_events(db, environment_id, users, None).await? {
-        conversion_increments(&mut events, ALL_TIME, 1, &mut sums);
-    }
-    Ok(sums)
 }
 
 /// The converted-search rows of the searches `users` made within `span`, from their
