@@ -135,4 +135,8 @@ pub const DICTIONARY: &[MetricDef] = &[
         "risingAssets",
         "In a month: assets with at least 10 non-bulk downloads in it and at least 3 times their average monthly downloads over the 3 months before (at least the sum of those 3 months). An asset with none before is rising at 10, with a null ratio; those come first, then the ratio descending, then downloads descending, then id.",
     ),
+    count(
+        "highlights",
+        "In a month M, for each count metric (uploads, assetViews, downloads, downloadActions, uniqueAssetsDownloaded, usersWhoDownloaded, assetsArchived, assetsDeleted, searches, usersWhoSearched, activeUsers, activeSessions, collectionsViewed, publicCollectionDownloads, collectionsCreated, newUsers, logins, logouts, jobsCreated, jobsFinished, jobRevisions, revisionRoundsFinished, searchesWithResultCount, zeroResultSearches, convertedSearches): its monthly value against the mean μ and population standard deviation σ of its values in the 6 months before M. SIGNIFICANT_CHANGE, UP or DOWN, when |value − μ| ≥ 2σ and |value − μ| ≥ 20% of μ (when μ = 0: when the value is at least 5); change percent null when μ = 0, z = (value − μ) / σ null when σ = 0. DECLINING_ADOPTION (activeUsers, DOWN, against M−3's value) when activeUsers fell in each of the last 3 months. None while any of the 6 months is before the environment's first event (not enough history). Order: DECLINING_ADOPTION, then null change percent, then |change percent| descending, then the metric's enum value.",
+    ),
 ];

@@ -2,6 +2,7 @@
 pub mod content_health;
 pub mod conversions;
 pub mod dashboard;
+pub mod highlights;
 pub mod insights;
 pub mod jobs;
 pub mod metrics;

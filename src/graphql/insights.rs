@@ -750,7 +750,7 @@ impl InsightsQuery {
     /// (Monday to Sunday) or months of the environment's time zone, at most 1,000
     /// buckets. Every count metric of the dictionary can be asked for (not jobDuration).
     /// Needs reports:read.
-    /// CSV: GET /v1/exports/series.csv?from=YYYY-MM-DD&to=YYYY-MM-DD&metrics=UPLOADS,DOWNLOADS&interval=DAY (a row per bucket, a column per metric)
+    /// CSV: GET /v1/exports/series.csv?from=YYYY-MM-DD&to=YYYY-MM-DD&metrics=UPLOADS,DOWNLOADS&interval=DAY[&rates=ZERO_RESULT_RATE][&compareTo=PREVIOUS_YEAR] (a row per bucket, a column per metric and rate; with compareTo, comparedFrom and comparedTo and a `.previous` column after each)
     async fn series(
         &self,
         ctx: &Context<'_>,

@@ -10,6 +10,7 @@ mod dashboard_figures;
 pub mod enums;
 pub mod erasure;
 pub mod events;
+pub mod highlights;
 pub mod ids;
 pub mod ingest;
 pub mod insights;
@@ -44,6 +45,7 @@ pub struct Query(
     dashboard::DashboardQuery,
     activity::ActivityQuery,
     content_health::ContentHealthQuery,
+    highlights::HighlightsQuery,
 );
 
 /// Every mutation root field.

@@ -165,6 +165,14 @@ macro_rules! metric_names {
                     $(MetricName::$variant => $name,)*
                 }
             }
+
+            /// The metric of a dictionary name; `None` for any other.
+            pub fn from_name(name: &str) -> Option<Self> {
+                match name {
+                    $($name => Some(MetricName::$variant),)*
+                    _ => None,
+                }
+            }
         }
     };
 }

@@ -45,6 +45,8 @@ pub struct Catalog {
     pub new_jobs: Vec<Job>,
     pub jobs_made: usize,
     pub portals: Vec<bool>,
+    /// Assets nobody views or downloads any more (from the generator's last months on).
+    pub silenced: Vec<usize>,
     /// What existed when the day began: the day's events pick only among these, since
     /// their times are drawn at random and must not precede a creation.
     visible_users: usize,
@@ -64,6 +66,7 @@ impl Catalog {
             new_jobs: Vec::new(),
             jobs_made: 0,
             portals: Vec::new(),
+            silenced: Vec::new(),
             visible_users: 0,
             visible_assets: 0,
             visible_collections: 0,
@@ -92,8 +95,8 @@ impl Catalog {
         None
     }
 
-    /// An uploaded asset that is not deleted (nor, mostly, archived): half the time an
-    /// evergreen favourite, half the time something recent.
+    /// An uploaded asset that is not deleted nor silenced (nor, mostly, archived): half
+    /// the time an evergreen favourite, half the time something recent.
     pub fn pick_asset(&self, rng: &mut ChaCha8Rng) -> Option<usize> {
         let n = self.visible_assets;
         if n == 0 {
@@ -102,6 +105,9 @@ impl Catalog {
         for _ in 0..4 {
             let r = zipf(rng, n);
             let a = if rng.gen_bool(0.5) { r } else { n - 1 - r };
+            if self.silenced.contains(&a) {
+                continue;
+            }
             match self.assets[a] {
                 AssetState::Active => return Some(a),
                 AssetState::Archived if rng.gen_bool(0.1) => return Some(a),

@@ -76,6 +76,14 @@ pub struct Generator {
     next_session: u64,
     next_action: u64,
     estimated: u64,
+    /// The day being made.
+    today: NaiveDate,
+    /// The first day of the last two months (the month before `until`'s and its own):
+    /// a launch users search for in vain, and a few assets on the rise, each month its own.
+    recent_from: NaiveDate,
+    /// The assets rising this month (from `recent_from` on), and which month that is.
+    rising: Vec<usize>,
+    rising_month: Option<u32>,
 }
 
 fn day_weight(day: NaiveDate, first: NaiveDate, span: f64) -> f64 {
@@ -124,6 +132,10 @@ impl Generator {
             next_session: 0,
             next_action: 0,
             estimated: opts.events.max(initial),
+            today: first,
+            recent_from: opts.until.with_day(1).unwrap_or(opts.until) - Months::new(1),
+            rising: Vec::new(),
+            rising_month: None,
             opts,
         }
     }
@@ -162,8 +174,85 @@ impl Generator {
         at.min(day.and_hms_opt(23, 59, 59).unwrap_or(at))
     }
 
+    /// The last months' stories: from two months before `until`'s month on, a few evergreen
+    /// favourites fall silent (unusedAssets); from `recent_from` on, each month three
+    /// little-used assets are downloaded most working days (risingAssets).
+    fn recent_trends(&mut self, day: NaiveDate) -> Vec<(NaiveDateTime, Value)> {
+        let visible = self.catalog.assets.len();
+        if day >= self.recent_from - Months::new(1) && self.catalog.silenced.is_empty() {
+            let silenced: Vec<usize> = [1, 2, 4]
+                .into_iter()
+                .filter(|&a| a < visible && self.catalog.assets[a] == AssetState::Active)
+                .collect();
+            self.catalog.silenced = silenced;
+        }
+        if day < self.recent_from || visible < 3 {
+            return Vec::new();
+        }
+        if self.rising_month != Some(day.month()) {
+            self.rising_month = Some(day.month());
+            self.rising.clear();
+            for _ in 0..30 {
+                let a = self.rng.gen_range(visible / 3..visible * 2 / 3);
+                if self.rising.len() < 3
+                    && !self.rising.contains(&a)
+                    && !self.catalog.silenced.contains(&a)
+                    && self.catalog.assets[a] == AssetState::Active
+                {
+                    self.rising.push(a);
+                }
+            }
+        }
+        if matches!(day.weekday(), Weekday::Sat | Weekday::Sun) {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        for a in self.rising.clone() {
+            if !self.rng.gen_bool(0.75) {
+                continue;
+            }
+            let Some(user) = self.catalog.pick_user(&mut self.rng) else {
+                continue;
+            };
+            let at = self.work_time(day);
+            self.next_action += 1;
+            out.push((
+                at,
+                json!({"type": "asset.downloaded", "userId": self.id("u", user), "assetId": self.id("a", a),
+                       "actionId": self.id("x", self.next_action as usize), "bulk": false, "variant": "ORIGINAL"}),
+            ));
+        }
+        out
+    }
+
+    /// What a user does after a search, some of the time: views an asset a few minutes
+    /// later, and now and then downloads it (a converted search).
+    fn after_search(&mut self, day: NaiveDate, at: NaiveDateTime) -> Vec<(NaiveDateTime, Value)> {
+        if !self.rng.gen_bool(0.3) {
+            return Vec::new();
+        }
+        let Some(a) = self.catalog.pick_asset(&mut self.rng) else {
+            return Vec::new();
+        };
+        let asset = self.id("a", a);
+        let viewed = Self::within_day(day, at + Duration::seconds(self.rng.gen_range(20..1200)));
+        let mut out = vec![(viewed, json!({"type": "asset.viewed", "assetId": asset}))];
+        if self.rng.gen_bool(0.3) {
+            self.next_action += 1;
+            let downloaded =
+                Self::within_day(day, viewed + Duration::seconds(self.rng.gen_range(10..300)));
+            out.push((
+                downloaded,
+                json!({"type": "asset.downloaded", "assetId": asset, "actionId": self.id("x", self.next_action as usize),
+                       "bulk": false, "variant": "ORIGINAL"}),
+            ));
+        }
+        out
+    }
+
     fn make_day(&mut self) {
         let (day, weight) = self.days[self.day];
+        self.today = day;
         let first_day = self.day == 0;
         let fraction = (self.day + 1) as f64 / self.days.len() as f64;
         self.day += 1;
@@ -248,6 +337,9 @@ impl Generator {
             );
             sessions.push(session);
         }
+        for (at, fields) in self.recent_trends(day) {
+            push(&mut drafts, at, fields);
+        }
         let logouts = sessions.len() * 3 / 5;
         let mut made = drafts.len() - population + logouts;
         let mut uploads_left = uploads_due;
@@ -281,7 +373,12 @@ impl Generator {
                 }
                 continue;
             }
-            for mut fields in events {
+            let mut batch: Vec<(NaiveDateTime, Value)> =
+                events.into_iter().map(|e| (at, e)).collect();
+            if s.is_some() && batch[0].1["type"] == "search.performed" {
+                batch.extend(self.after_search(day, at));
+            }
+            for (at, mut fields) in batch {
                 // No userId: the session's user acted. A null userId: an anonymous visitor.
                 if let (Some(s), false) = (s, fields.get("userId").is_some()) {
                     fields["userId"] = json!(self.id("u", sessions[s].user));
@@ -481,8 +578,24 @@ impl Generator {
             }
             search["filters"] = json!(filters);
         }
+        // Words the library holds nothing for find nothing: a few every month, and in the
+        // last two months a launch nobody tagged yet.
+        if matches!(kind, "TEXT" | "VISUAL_TEXT") {
+            let missing = if self.today >= self.recent_from && self.rng.gen_bool(0.12) {
+                Some(vocab::NEW_MISSING_QUERY)
+            } else if self.rng.gen_bool(0.05) {
+                Some(vocab::MISSING_QUERIES[zipf(&mut self.rng, vocab::MISSING_QUERIES.len())])
+            } else {
+                None
+            };
+            if let Some(term) = missing {
+                search["query"] = json!(self.vary(term));
+                search["resultCount"] = json!(0);
+                return search;
+            }
+        }
         if self.rng.gen_bool(0.8) {
-            let found = if self.rng.gen_bool(0.06) {
+            let found = if !matches!(kind, "TEXT" | "VISUAL_TEXT") && self.rng.gen_bool(0.06) {
                 0
             } else {
                 zipf(&mut self.rng, 400) + 1
@@ -596,10 +709,9 @@ impl Generator {
         }
         let c = self.catalog.pick_collection(&mut self.rng, true)?;
         let members = &self.catalog.collections[c].assets;
-        let a = if members.is_empty() {
-            self.catalog.pick_asset(&mut self.rng)?
-        } else {
-            members[zipf(&mut self.rng, members.len())]
+        let a = match members.get(zipf(&mut self.rng, members.len().max(1))) {
+            Some(&a) if !self.catalog.silenced.contains(&a) => a,
+            _ => self.catalog.pick_asset(&mut self.rng)?,
         };
         let transformed = self.rng.gen_bool(0.45);
         let mut download = json!({"type": "collection.downloaded", "userId": null, "collectionId": self.id("c", c), "assetId": self.id("a", a),

@@ -78,6 +78,17 @@ pub const QUERIES: &[&str] = &[
     "video intro",
     "press kit",
 ];
+/// Queries the library holds nothing for: their searches find no results (a metadata
+/// gap), most searched first.
+pub const MISSING_QUERIES: &[&str] = &[
+    "drone footage",
+    "ceo portrait",
+    "recruiting poster",
+    "podcast cover",
+    "trade fair 2019",
+];
+/// A launch users search for in the last two months, before any asset of it is tagged.
+pub const NEW_MISSING_QUERY: &str = "aurora launch";
 pub const EXPRESSIONS: &[&str] = &[
     "tags:approved AND region:EMEA",
     "type:video AND brand:nova",

@@ -147,7 +147,7 @@ async fn metrics_lists_the_dictionary() {
         .data(&key, "{ metrics { name description unit } }", json!({}))
         .await;
     let metrics = data["metrics"].as_array().unwrap();
-    assert_eq!(metrics.len(), 31);
+    assert_eq!(metrics.len(), 32);
     let downloads = metrics.iter().find(|m| m["name"] == "downloads").unwrap();
     assert!(
         downloads["description"]

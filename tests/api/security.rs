@@ -272,6 +272,7 @@ async fn a_key_never_reads_or_changes_another_environments_data() {
         "{ assets { totalCount nodes { assetId } } users { totalCount } collections { totalCount } jobs { totalCount } portals { totalCount } }".to_owned(),
         format!(r#"{{ assets(after: "{cursor}") {{ totalCount nodes {{ assetId }} }} }}"#),
         "{ metrics { name } limits { maxDepth } rateLimit { limit } }".to_owned(),
+        r#"{ highlights(month: "2025-03") { enoughHistory firstEventMonth items { metric value } } }"#.to_owned(),
         format!(r#"{{ unusedAssets(range: {RANGE}) {{ count assets {{ totalCount nodes {{ assetId }} }} byFolder {{ value }} }}
                      risingAssets(month: "2025-03") {{ totalCount edges {{ node {{ assetId }} }} }} }}"#),
         r#"{ dashboard(window: LAST_30_DAYS) { assets { total archived } users { total } collections { total published }

@@ -257,27 +257,46 @@ fn rows(export: &Export, found: &Value, header: bool) -> (String, Option<String>
             (out, None)
         }
         Kind::Series => {
-            // One row per bucket, one column per metric (in the order asked).
-            let metrics: Vec<&Value> = found["metrics"].as_array().into_iter().flatten().collect();
+            // One row per bucket; a column per metric, then per rate (in the order asked),
+            // each followed by its `.previous` column when compared.
+            let list = |name: &str| -> Vec<&Value> {
+                found[name].as_array().into_iter().flatten().collect()
+            };
+            let series: Vec<(&Value, &str)> = list("metrics")
+                .into_iter()
+                .map(|m| (m, "metric"))
+                .chain(list("rates").into_iter().map(|r| (r, "rate")))
+                .collect();
+            let buckets = list("buckets");
+            let compared = buckets.iter().any(|b| !b["compared"].is_null());
             let mut names: Vec<String> = export
                 .columns
                 .iter()
                 .map(|(h, _)| (*h).to_owned())
                 .collect();
-            names.extend(
-                metrics
-                    .iter()
-                    .map(|m| m["metric"].as_str().unwrap_or_default().to_owned()),
-            );
+            if compared {
+                names.extend(["comparedFrom".to_owned(), "comparedTo".to_owned()]);
+            }
+            for (s, field) in &series {
+                let name = s[*field].as_str().unwrap_or_default();
+                names.push(name.to_owned());
+                if compared {
+                    names.push(format!("{name}.previous"));
+                }
+            }
             out.push_str(&csv::header(names.iter().map(String::as_str)));
-            for (i, bucket) in found["buckets"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .enumerate()
-            {
+            for (i, bucket) in buckets.iter().enumerate() {
                 let mut line = cells(bucket);
-                line.extend(metrics.iter().map(|m| csv::json_cell(&m["values"][i])));
+                if compared {
+                    line.push(csv::json_cell(at(bucket, "compared.from")));
+                    line.push(csv::json_cell(at(bucket, "compared.to")));
+                }
+                for (s, _) in &series {
+                    line.push(csv::json_cell(&s["values"][i]));
+                    if compared {
+                        line.push(csv::json_cell(&s["previousValues"][i]));
+                    }
+                }
                 out.push_str(&csv::line(line));
             }
             (out, None)

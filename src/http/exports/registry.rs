@@ -2,8 +2,8 @@
 //! See the parent module for how an entry is served and how to add one.
 use crate::graphql::dashboard::{DashboardWindow, UploadOrigin};
 use crate::graphql::enums::{AssetStatus, AssetType, JobStatus, UploadSource, UserStatus};
-use crate::graphql::insights::BreakdownDimension;
-use crate::graphql::range::{Interval, MetricName};
+use crate::graphql::insights::{BreakdownDimension, RateName};
+use crate::graphql::range::{ComparisonPeriod, Interval, MetricName};
 use crate::storage::keys::Scope;
 use async_graphql::resolver_utils::EnumType;
 
@@ -14,7 +14,9 @@ pub enum Kind {
     Connection,
     /// A list returned whole; columns are read from each item.
     List,
-    /// A `Series`: a row per bucket (columns read from it), then a column per metric.
+    /// A `Series`: a row per bucket (columns read from it), then a column per metric
+    /// and per rate; with `compareTo`, the compared days and a `.previous` column after
+    /// each metric's and rate's.
     Series,
 }
 
@@ -110,7 +112,7 @@ impl Export {
             Kind::Series => (
                 String::new(),
                 format!(
-                    "buckets {{ {} }} metrics {{ metric values }}",
+                    "buckets {{ {} compared {{ from to }} }} metrics {{ metric values previousValues }} rates {{ rate values previousValues }}",
                     selection(&paths)
                 ),
             ),
@@ -641,7 +643,7 @@ pub static EXPORTS: &[Export] = &[
     Export {
         name: "series",
         scope: Scope::ReportsRead,
-        vars: "$metrics: [MetricName!]!, $range: DateRange!, $interval: Interval!",
+        vars: "$metrics: [MetricName!]!, $range: DateRange!, $interval: Interval!, $rates: [RateName!]! = [], $compareTo: ComparisonPeriod",
         params: &[
             req(
                 "metrics",
@@ -651,8 +653,16 @@ pub static EXPORTS: &[Export] = &[
             req("from", ParamKind::Date, "range.from"),
             req("to", ParamKind::Date, "range.to"),
             req("interval", ParamKind::Enum(names::<Interval>), "interval"),
+            opt("rates", ParamKind::EnumList(names::<RateName>), "rates"),
+            opt(
+                "compareTo",
+                ParamKind::Enum(names::<ComparisonPeriod>),
+                "compareTo",
+            ),
         ],
-        path: &["series(metrics: $metrics, range: $range, interval: $interval)"],
+        path: &[
+            "series(metrics: $metrics, range: $range, interval: $interval, rates: $rates, compareTo: $compareTo)",
+        ],
         kind: Kind::Series,
         columns: &[("start", "start"), ("from", "from"), ("to", "to")],
     },
