@@ -822,6 +822,10 @@ impl Generator {
                 json!({"type": "portal.published", "portalId": self.id("p", p), "name": name, "assetCount": self.rng.gen_range(20..400)}),
             );
         }
+        // Two portals stay live: the admin dashboard always has some to show.
+        if self.catalog.portals.iter().filter(|live| **live).count() <= 2 {
+            return None;
+        }
         self.catalog.portals[p] = false;
         Some(json!({"type": "portal.unpublished", "portalId": self.id("p", p)}))
     }

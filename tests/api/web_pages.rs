@@ -167,6 +167,28 @@ async fn every_page_shows_what_graphql_answers() {
         s["downloads"]["current"].as_i64().unwrap() > 0,
         "the demo has downloads in October"
     );
+    // The highlights, in GraphQL's order (the demo's October has some: its last two
+    // months hold a launch nobody tagged, so zero-result searches jump).
+    let h = gql(
+        &app,
+        &key,
+        r#"{ highlights(month: "2025-10") { items { metric } } }"#,
+        json!({}),
+    )
+    .await;
+    let want: Vec<&str> = h["highlights"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["metric"].as_str().unwrap())
+        .collect();
+    let shown: Vec<&str> = m
+        .split("data-highlight=\"")
+        .skip(1)
+        .map(|rest| &rest[..rest.find('"').unwrap()])
+        .collect();
+    assert!(!want.is_empty(), "the demo's October has highlights");
+    assert_eq!(shown, want);
     let values = |v: &Value, key: &str| -> Vec<i64> {
         v.as_array()
             .unwrap()

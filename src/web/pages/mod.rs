@@ -9,5 +9,6 @@ pub mod events;
 pub mod home;
 pub mod insights;
 pub mod monthly;
+mod monthly_highlights;
 mod monthly_sections;
 pub mod series;

@@ -99,6 +99,7 @@ pub const QUERY: &str = r#"query MonthlyReport($month: Month!, $first: Int!,
       collectionsCreatedTrend { month value }
     }
   }
+  highlights(month: $month) { enoughHistory firstEventMonth items { kind metric direction value mean changePercent } }
 }
 
 fragment Compared on MetricValue { current previous change changePercent }"#;
@@ -154,6 +155,7 @@ impl Params {
 #[serde(rename_all = "camelCase")]
 struct Answer {
     monthly_report: Report,
+    highlights: super::monthly_highlights::Highlights,
 }
 
 #[derive(Deserialize)]
@@ -339,7 +341,7 @@ async fn build(state: &AppState, session: &Session, params: &Params) -> Result<P
         }
         Err(e) => return Err(e),
     };
-    let r = answer.monthly_report;
+    let r = &answer.monthly_report;
     let s = &r.summary;
     let m = r.month.as_str();
     let cards = [
@@ -386,6 +388,7 @@ async fn build(state: &AppState, session: &Session, params: &Params) -> Result<P
                 (compared_card(label, &format!("summary.{field}"), value, month_events(metric, m).as_deref(), &before))
             }
         }
+        (super::monthly_highlights::section(&answer.highlights, m))
         (sections::engagement(&r, &here))
         (sections::search(&r, &here))
         (sections::downloads(&r, &here))
