@@ -9,6 +9,7 @@ mod content_health;
 mod dashboard;
 mod dashboard_lists;
 mod demo_key;
+mod demo_reports;
 mod document_limits;
 mod erasure;
 mod exports;
