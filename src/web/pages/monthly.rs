@@ -389,10 +389,10 @@ async fn build(state: &AppState, session: &Session, params: &Params) -> Result<P
             }
         }
         (super::monthly_highlights::section(&answer.highlights, m))
-        (sections::engagement(&r, &here))
-        (sections::search(&r, &here))
-        (sections::downloads(&r, &here))
-        (sections::collections(&r, &here))
+        (sections::engagement(r, &here))
+        (sections::search(r, &here))
+        (sections::downloads(r, &here))
+        (sections::collections(r, &here))
     };
     Ok(Page::new(format!("Monthly report {m}"), "monthly", body).with_shown(vec![shown]))
 }
