@@ -176,7 +176,7 @@ impl Generator {
 
     /// The last months' stories: from two months before `until`'s month on, a few evergreen
     /// favourites fall silent (unusedAssets); from `recent_from` on, each month three
-    /// little-used assets are downloaded most working days (risingAssets).
+    /// little-used assets are viewed and downloaded most working days (risingAssets).
     fn recent_trends(&mut self, day: NaiveDate) -> Vec<(NaiveDateTime, Value)> {
         let visible = self.catalog.assets.len();
         if day >= self.recent_from - Months::new(1) && self.catalog.silenced.is_empty() {
@@ -215,7 +215,14 @@ impl Generator {
             let Some(user) = self.catalog.pick_user(&mut self.rng) else {
                 continue;
             };
+            // Its detail page first, a few minutes before.
             let at = self.work_time(day);
+            let viewed = (at - Duration::seconds(self.rng.gen_range(30..600)))
+                .max(day.and_time(NaiveTime::MIN));
+            out.push((
+                viewed,
+                json!({"type": "asset.viewed", "userId": self.id("u", user), "assetId": self.id("a", a)}),
+            ));
             self.next_action += 1;
             out.push((
                 at,
