@@ -4,7 +4,7 @@
 //! normalise alike, ranking).
 use super::queries::{BenchQuery, Scenario};
 use super::raw::Raw;
-use super::{baseline_monthly, baseline_range};
+use super::{baseline_health, baseline_monthly, baseline_range, baseline_search};
 use sea_orm::{ConnectionTrait, DbErr, QueryResult, Value as DbValue};
 use serde_json::{Map, Value, json};
 use std::collections::HashMap;
@@ -23,6 +23,9 @@ pub async fn baseline<C: ConnectionTrait>(
         BenchQuery::Insights90 => baseline_range::insights(&raw, scenario).await,
         BenchQuery::Series365 => baseline_range::series(&raw, scenario).await,
         BenchQuery::TopAssets100 => baseline_range::top_assets(&raw, scenario).await,
+        BenchQuery::SearchEffectiveness => baseline_search::effectiveness(&raw, scenario).await,
+        BenchQuery::UnusedAssets90 => baseline_health::unused(&raw, scenario).await,
+        BenchQuery::RisingAssets => baseline_health::rising(&raw, scenario).await,
     }
 }
 

@@ -28,13 +28,13 @@ pub(super) fn downloaded_asset(row: &sea_orm::QueryResult) -> Result<Ranked, DbE
 
 const TOP: usize = 10;
 const UPLOADED: &str = "e.event_type = 'asset.uploaded'";
-const SEARCHED: &str = "e.event_type = 'search.performed'";
+pub(super) const SEARCHED: &str = "e.event_type = 'search.performed'";
 const ACTIVE: &str = "e.event_type IN ('search.performed', 'asset.downloaded', 'asset.uploaded') AND e.user_id IS NOT NULL";
 
-struct Month<'r, 'a, C> {
-    raw: &'r Raw<'a, C>,
-    month: YearMonth,
-    months: Vec<String>,
+pub(super) struct Month<'r, 'a, C> {
+    pub(super) raw: &'r Raw<'a, C>,
+    pub(super) month: YearMonth,
+    pub(super) months: Vec<String>,
 }
 
 impl<C: ConnectionTrait> Month<'_, '_, C> {
@@ -53,7 +53,11 @@ impl<C: ConnectionTrait> Month<'_, '_, C> {
     }
 
     /// `aggregate` per month of the trend over the events matching `condition`.
-    async fn per_month(&self, aggregate: &str, condition: &str) -> Result<Vec<i64>, DbErr> {
+    pub(super) async fn per_month(
+        &self,
+        aggregate: &str,
+        condition: &str,
+    ) -> Result<Vec<i64>, DbErr> {
         let sql = format!(
             "SELECT e.local_month, {aggregate} FROM events e WHERE e.environment_id = $1 \
              AND e.local_month >= $2 AND e.local_month <= $3 AND {condition} GROUP BY e.local_month"
@@ -74,7 +78,7 @@ impl<C: ConnectionTrait> Month<'_, '_, C> {
             .collect())
     }
 
-    fn trend(&self, values: &[i64]) -> Value {
+    pub(super) fn trend(&self, values: &[i64]) -> Value {
         Value::Array(
             self.months
                 .iter()
@@ -86,7 +90,7 @@ impl<C: ConnectionTrait> Month<'_, '_, C> {
 
     /// The listed month's events matching `condition`, grouped by `keys` (SQL
     /// expressions), with `aggregates` after them.
-    async fn grouped(
+    pub(super) async fn grouped(
         &self,
         keys: &[&str],
         aggregates: &str,
@@ -178,7 +182,7 @@ fn keyed(
         .collect()
 }
 
-fn month_of<'r, 'a, C>(raw: &'r Raw<'a, C>, s: &Scenario) -> Month<'r, 'a, C> {
+pub(super) fn month_of<'r, 'a, C>(raw: &'r Raw<'a, C>, s: &Scenario) -> Month<'r, 'a, C> {
     let month = s.month();
     Month {
         raw,

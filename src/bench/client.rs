@@ -1,5 +1,7 @@
 //! A minimal HTTP/1.1 client over one keep-alive loopback connection: enough to post
-//! NDJSON and GraphQL to the benchmarked server without a client library.
+//! NDJSON and GraphQL to the benchmarked server without a client library. A request
+//! can be built once and sent many times (the load test does), so that the client costs
+//! little of the CPU it shares with the server.
 use anyhow::{Context, bail};
 use std::net::SocketAddr;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
@@ -21,15 +23,14 @@ impl Connection {
         Connection { addr, stream: None }
     }
 
-    /// Sends one request and reads its response; reconnects once when the kept-alive
-    /// connection was closed.
-    pub async fn request(
-        &mut self,
+    /// The bytes of a request (head and body), built once to be sent many times.
+    pub fn request_bytes(
+        &self,
         method: &str,
         path: &str,
         headers: &[(&str, &str)],
         body: &[u8],
-    ) -> anyhow::Result<Response> {
+    ) -> Vec<u8> {
         let mut head = format!(
             "{method} {path} HTTP/1.1\r\nHost: {}\r\nContent-Length: {}\r\n",
             self.addr,
@@ -39,6 +40,27 @@ impl Connection {
             head.push_str(&format!("{name}: {value}\r\n"));
         }
         head.push_str("\r\n");
+        let mut bytes = head.into_bytes();
+        bytes.extend_from_slice(body);
+        bytes
+    }
+
+    /// Sends one request and reads its response; reconnects once when the kept-alive
+    /// connection was closed.
+    pub async fn request(
+        &mut self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> anyhow::Result<Response> {
+        let bytes = self.request_bytes(method, path, headers, body);
+        self.send(&bytes).await
+    }
+
+    /// Sends the bytes of a request (see [`Self::request_bytes`]) and reads its
+    /// response; reconnects once when the kept-alive connection was closed.
+    pub async fn send(&mut self, request: &[u8]) -> anyhow::Result<Response> {
         for attempt in 0..2 {
             if self.stream.is_none() {
                 let tcp = TcpStream::connect(self.addr)
@@ -50,14 +72,14 @@ impl Connection {
             let Some(stream) = self.stream.as_mut() else {
                 continue;
             };
-            match exchange(stream, head.as_bytes(), body).await {
+            match exchange(stream, request).await {
                 Ok((response, keep)) => {
                     if !keep {
                         self.stream = None;
                     }
                     return Ok(response);
                 }
-                Err(err) if attempt == 0 && body.len() < 1 << 20 => {
+                Err(err) if attempt == 0 && request.len() < 1 << 20 => {
                     tracing::debug!(error = %err, "reconnecting");
                     self.stream = None;
                 }
@@ -70,12 +92,9 @@ impl Connection {
 
 async fn exchange(
     stream: &mut BufReader<TcpStream>,
-    head: &[u8],
-    body: &[u8],
+    request: &[u8],
 ) -> anyhow::Result<(Response, bool)> {
-    let tcp = stream.get_mut();
-    tcp.write_all(head).await?;
-    tcp.write_all(body).await?;
+    stream.get_mut().write_all(request).await?;
     let mut line = String::new();
     if stream.read_line(&mut line).await? == 0 {
         bail!("the connection closed before a response");
@@ -95,11 +114,12 @@ async fn exchange(
         }
         if let Some((name, value)) = header.split_once(':') {
             let value = value.trim();
-            match name.to_ascii_lowercase().as_str() {
-                "content-length" => length = value.parse::<usize>().ok(),
-                "transfer-encoding" => chunked = value.eq_ignore_ascii_case("chunked"),
-                "connection" => keep = !value.eq_ignore_ascii_case("close"),
-                _ => {}
+            if name.eq_ignore_ascii_case("content-length") {
+                length = value.parse::<usize>().ok();
+            } else if name.eq_ignore_ascii_case("transfer-encoding") {
+                chunked = value.eq_ignore_ascii_case("chunked");
+            } else if name.eq_ignore_ascii_case("connection") {
+                keep = !value.eq_ignore_ascii_case("close");
             }
         }
     }

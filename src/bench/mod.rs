@@ -2,10 +2,14 @@
 //! answers against: the same answers computed by aggregating the `events` table directly,
 //! as a generic GraphQL-over-SQL layer would.
 pub mod baseline;
+mod baseline_health;
 mod baseline_monthly;
 mod baseline_range;
+mod baseline_search;
 pub mod client;
 pub mod compare;
+mod footprint;
+mod load;
 pub mod queries;
 mod raw;
 pub mod run;

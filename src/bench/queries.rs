@@ -46,19 +46,30 @@ pub enum BenchQuery {
     Series365,
     /// The month's 100 most downloaded assets with filename, uploader and stats.
     TopAssets100,
+    /// The monthly report's search effectiveness: zero-result searches and conversions,
+    /// with their change, top zero-result queries and 12-month trends.
+    SearchEffectiveness,
+    /// `unusedAssets` over the 90 days ending with `until`: count, first 10, breakdowns.
+    UnusedAssets90,
+    /// `risingAssets` of the month, the first 10.
+    RisingAssets,
 }
 
 const VALUE: &str = "{ current previous change changePercent }";
 const SPLIT: &str = "{ key current previous change changePercent }";
 const TREND: &str = "{ month value }";
+const RATE: &str = "{ current previous change changePercent }";
 
 impl BenchQuery {
-    pub const ALL: [BenchQuery; 5] = [
+    pub const ALL: [BenchQuery; 8] = [
         BenchQuery::MonthlyReport,
         BenchQuery::Summary,
         BenchQuery::Insights90,
         BenchQuery::Series365,
         BenchQuery::TopAssets100,
+        BenchQuery::SearchEffectiveness,
+        BenchQuery::UnusedAssets90,
+        BenchQuery::RisingAssets,
     ];
 
     pub fn name(self) -> &'static str {
@@ -68,6 +79,9 @@ impl BenchQuery {
             BenchQuery::Insights90 => "insights, 90 days",
             BenchQuery::Series365 => "series DAY x4, 365 days",
             BenchQuery::TopAssets100 => "top 100 assets + stats",
+            BenchQuery::SearchEffectiveness => "search effectiveness (month)",
+            BenchQuery::UnusedAssets90 => "unused assets, 90 days",
+            BenchQuery::RisingAssets => "rising assets (month)",
         }
     }
 
@@ -121,6 +135,25 @@ impl BenchQuery {
                     "{{ monthlyReport(month: \"{month}\") {{ downloads {{ topAssets(first: 100) {{ totalCount edges {{ node {{ assetId filename uploader {{ userId name }} stats(range: {{from: \"{from}\", to: \"{to}\"}}) {{ views downloads downloaders }} }} downloads users }} }} }} }} }}"
                 )
             }
+            BenchQuery::SearchEffectiveness => format!(
+                "{{ monthlyReport(month: \"{month}\") {{ search {{ effectiveness {{
+  searchesWithResultCount {VALUE} zeroResultSearches {VALUE} zeroResultRate {RATE}
+  convertedSearches {VALUE} searchConversionRate {RATE}
+  topZeroResultQueries(first: 10) {{ totalCount countSum edges {{ node {{ query count users }} }} }}
+  searchesWithResultCountTrend {TREND} zeroResultSearchesTrend {TREND} zeroResultRateTrend {TREND}
+  convertedSearchesTrend {TREND} searchConversionRateTrend {TREND} }} }} }} }}"
+            ),
+            BenchQuery::UnusedAssets90 => {
+                let (from, to) = s.days(90);
+                format!(
+                    "{{ unusedAssets(range: {{from: \"{from}\", to: \"{to}\"}}) {{ range {{ from to }} count
+  assets(first: 10) {{ totalCount edges {{ node {{ assetId filename folder assetType }} }} }}
+  byFolder {{ value count }} byAssetType {{ value count }} }} }}"
+                )
+            }
+            BenchQuery::RisingAssets => format!(
+                "{{ risingAssets(month: \"{month}\", first: 10) {{ totalCount countSum edges {{ node {{ assetId filename }} downloads threeMonthAverage ratio }} }} }}"
+            ),
         }
     }
 }

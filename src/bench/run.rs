@@ -1,8 +1,12 @@
 //! `dam-insights bench`: generates a dataset, ingests it through POST /v1/events of a
-//! server running as a child process, times the benchmarked queries, checks them against
-//! the raw-event baseline, and prints a table.
+//! server running as a child process, measures the database's size per event, times the
+//! benchmarked queries on a second server without the read cache (and their cached
+//! answers on the first), checks them against the raw-event baseline, runs the load
+//! tests, and prints tables.
 use super::client::Connection;
 use super::compare::differences;
+use super::footprint::{self, Footprint};
+use super::load::{self, CacheMode, LoadFigures, LoadTarget};
 use super::queries::{BenchQuery, Scenario};
 use super::stats::Latency;
 use crate::cli::progress::bar;
@@ -49,10 +53,11 @@ pub struct BenchArgs {
     /// Skip the raw-event baseline (no equality check, no speed-up).
     #[arg(long)]
     pub skip_baseline: bool,
-    /// Connections of the load test on the summary query.
+    /// Connections of each load test (the summary and the full monthly report, each
+    /// uncached, cached and cached while events are written).
     #[arg(long, default_value_t = 32)]
     pub load_connections: usize,
-    /// Seconds of the load test; 0 skips it.
+    /// Seconds of each load test; 0 skips them.
     #[arg(long, default_value_t = 10)]
     pub load_seconds: u64,
     /// Concurrent POST /v1/events requests.
@@ -80,14 +85,16 @@ struct Target {
     options: GeneratorOptions,
 }
 
-/// The server child process.
+/// A server child process.
 struct Server {
     child: tokio::process::Child,
     addr: SocketAddr,
 }
 
 impl Server {
-    async fn start(url: &str) -> anyhow::Result<Server> {
+    /// Starts `dam-insights serve` on `url`, with the read cache on or off
+    /// (`CACHE_MAX_BYTES=0`).
+    async fn start(url: &str, cache: bool) -> anyhow::Result<Server> {
         let port = std::net::TcpListener::bind("127.0.0.1:0")?
             .local_addr()?
             .port();
@@ -102,6 +109,7 @@ impl Server {
             .env("RATE_LIMIT_POINTS", "0")
             .env("INGEST_EVENTS_PER_SECOND", "0")
             .env("MAX_COMPLEXITY", "1000000")
+            .envs((!cache).then_some(("CACHE_MAX_BYTES", "0")))
             .stdout(std::process::Stdio::null())
             .kill_on_drop(true)
             .spawn()
@@ -153,7 +161,10 @@ async fn graphql(conn: &mut Connection, key: &str, query: &str) -> anyhow::Resul
 struct QueryFigures {
     query: BenchQuery,
     events: u64,
+    /// Latency on the server without the read cache.
     served: Latency,
+    /// Latency of the answer from the read cache (after one miss stored it).
+    cached: Latency,
     baseline_ms: Option<f64>,
     equal: Option<bool>,
 }
@@ -177,18 +188,6 @@ pub async fn bench(database_url: Option<String>, args: BenchArgs) -> anyhow::Res
         let _ = std::fs::remove_dir_all(dir);
     }
     result
-}
-
-/// On PostgreSQL, refreshes the planner's statistics after the bulk load, as autovacuum's
-/// analyze does on a default installation (a server run with `autovacuum = off`, as this
-/// machine's is, would otherwise plan every query on empty-table estimates). SQLite keeps
-/// no statistics unless asked, and the server never asks: nothing to do there.
-async fn analyze(db: &sea_orm::DatabaseConnection) -> anyhow::Result<()> {
-    use sea_orm::ConnectionTrait;
-    if db.get_database_backend() == sea_orm::DbBackend::Postgres {
-        db.execute_unprepared("ANALYZE").await?;
-    }
-    Ok(())
 }
 
 async fn run(url: &str, args: &BenchArgs) -> anyhow::Result<()> {
@@ -248,7 +247,7 @@ async fn run(url: &str, args: &BenchArgs) -> anyhow::Result<()> {
         });
     }
 
-    let server = Server::start(url).await?;
+    let server = Server::start(url, true).await?;
     eprintln!(
         "server pid {} on {} ({})",
         server.child.id().unwrap_or(0),
@@ -257,7 +256,10 @@ async fn run(url: &str, args: &BenchArgs) -> anyhow::Result<()> {
     );
     let (accepted, ingest_secs, generator_secs) = ingest(&server, &targets, args).await?;
     let peak_after_ingest = server.peak_mib();
-    analyze(&db).await?;
+    // Also refreshes PostgreSQL's planner statistics after the bulk load (SQLite keeps
+    // none unless asked, and the server never asks).
+    let size = footprint::measure(&db).await?;
+    let uncached = Server::start(url, false).await?;
 
     let scenario = Scenario { until };
     let mut figures = Vec::new();
@@ -269,27 +271,44 @@ async fn run(url: &str, args: &BenchArgs) -> anyhow::Result<()> {
         .collect();
     for target in measured {
         for query in BenchQuery::ALL {
-            let f = measure(&server, &db, target, &scenario, query, args, &mut failures).await?;
+            let servers = (&uncached, &server);
+            let f = measure(servers, &db, target, &scenario, query, args, &mut failures).await?;
             figures.push(f);
         }
     }
-    let load = if args.load_seconds > 0 {
-        Some(load_test(&server, &targets[targets.len() - 1], &scenario, args).await?)
-    } else {
-        None
-    };
+    let mut loads = Vec::new();
+    if args.load_seconds > 0 {
+        let bench = &targets[targets.len() - 1];
+        for query in [BenchQuery::Summary, BenchQuery::MonthlyReport] {
+            for mode in CacheMode::ALL {
+                let on = if mode == CacheMode::Off {
+                    &uncached
+                } else {
+                    &server
+                };
+                let target = LoadTarget {
+                    addr: on.addr,
+                    key: &bench.key,
+                    connections: args.load_connections,
+                    seconds: args.load_seconds,
+                };
+                let round = loads.len();
+                let f = load::load_test(&target, &scenario, tz, query, mode, round).await?;
+                loads.push(f);
+            }
+        }
+    }
     let peak = server.peak_mib();
     print_table(
         &figures,
         args,
-        accepted,
-        ingest_secs,
-        generator_secs,
-        load,
-        peak_after_ingest,
-        peak,
+        (accepted, ingest_secs, generator_secs),
+        &size,
+        &loads,
+        (peak_after_ingest, peak),
     );
     drop(server);
+    drop(uncached);
     if !failures.is_empty() {
         for f in &failures {
             eprintln!("MISMATCH {f}");
@@ -382,8 +401,9 @@ async fn ingest(
     Ok((accepted, started.elapsed().as_secs_f64(), generator_secs))
 }
 
+/// Times `query` on the server without the cache, then its cached answer on the other.
 async fn measure(
-    server: &Server,
+    (server, cached_server): (&Server, &Server),
     db: &sea_orm::DatabaseConnection,
     target: &Target,
     scenario: &Scenario,
@@ -409,7 +429,18 @@ async fn measure(
         samples.push(t.elapsed());
         progress.inc(1);
     }
+    let mut conn = Connection::new(cached_server.addr);
+    let cached_answer = graphql(&mut conn, &target.key, &text).await?;
+    let mut cached = Vec::with_capacity(args.reps);
+    for _ in 0..args.reps {
+        let t = Instant::now();
+        graphql(&mut conn, &target.key, &text).await?;
+        cached.push(t.elapsed());
+    }
     progress.finish_and_clear();
+    for d in differences(&cached_answer, &served, 5) {
+        failures.push(format!("{} on {}, cached: {d}", query.name(), target.name));
+    }
     let (mut baseline_ms, mut equal) = (None, None);
     if !args.skip_baseline {
         let mut times = Vec::new();
@@ -430,53 +461,21 @@ async fn measure(
         query,
         events: target.options.events,
         served: Latency::of(&samples),
+        cached: Latency::of(&cached),
         baseline_ms,
         equal,
     })
 }
 
-/// Requests per second and latency of the summary query from many connections at once.
-async fn load_test(
-    server: &Server,
-    target: &Target,
-    scenario: &Scenario,
-    args: &BenchArgs,
-) -> anyhow::Result<(f64, Latency)> {
-    let text = Arc::new(BenchQuery::Summary.graphql(scenario));
-    let deadline = Instant::now() + Duration::from_secs(args.load_seconds);
-    let started = Instant::now();
-    let mut tasks = Vec::new();
-    for _ in 0..args.load_connections.max(1) {
-        let (text, key, addr) = (text.clone(), target.key.clone(), server.addr);
-        tasks.push(tokio::spawn(async move {
-            let mut conn = Connection::new(addr);
-            let mut samples = Vec::new();
-            while Instant::now() < deadline {
-                let t = Instant::now();
-                graphql(&mut conn, &key, &text).await?;
-                samples.push(t.elapsed());
-            }
-            anyhow::Ok(samples)
-        }));
-    }
-    let mut all = Vec::new();
-    for task in tasks {
-        all.extend(task.await.context("a load task failed")??);
-    }
-    let rate = all.len() as f64 / started.elapsed().as_secs_f64();
-    Ok((rate, Latency::of(&all)))
-}
-
-#[allow(clippy::too_many_arguments)]
+/// Prints the tables: `(accepted, ingest_secs, generator_secs)` of the ingest, the
+/// database's size, and the server's peak memory after the ingest and at the end.
 fn print_table(
     figures: &[QueryFigures],
     args: &BenchArgs,
-    accepted: u64,
-    ingest_secs: f64,
-    generator_secs: f64,
-    load: Option<(f64, Latency)>,
-    peak_after_ingest: Option<f64>,
-    peak: Option<f64>,
+    (accepted, ingest_secs, generator_secs): (u64, f64, f64),
+    size: &Footprint,
+    loads: &[LoadFigures],
+    (peak_after_ingest, peak): (Option<f64>, Option<f64>),
 ) {
     println!(
         "dataset: {} events ({} users, {} assets), {} small environments of {} events, history environment of {} events",
@@ -491,20 +490,28 @@ fn print_table(
         "ingest: {accepted} events in {ingest_secs:.1} s = {:.0} events/s through POST /v1/events (generator busy {generator_secs:.1} s of it, same machine)",
         accepted as f64 / ingest_secs.max(1e-9)
     );
+    println!(
+        "storage: {} bytes for {} events = {:.0} bytes per event (every table and index, after {})",
+        size.bytes,
+        size.events,
+        size.per_event(),
+        size.settled_by
+    );
     println!();
     println!(
-        "| query | events | p50 ms | p99 ms | max ms | raw-event baseline ms | speed-up (p50) | equal |"
+        "| query | events | p50 ms | p99 ms | max ms | cached p50 ms | raw-event baseline ms | speed-up (p50) | equal |"
     );
-    println!("|---|---:|---:|---:|---:|---:|---:|---|");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---|");
     for f in figures {
         let speedup = f.baseline_ms.map(|b| b / f.served.p50.max(1e-9));
         println!(
-            "| {} | {} | {:.2} | {:.2} | {:.2} | {} | {} | {} |",
+            "| {} | {} | {:.2} | {:.2} | {:.2} | {:.2} | {} | {} | {} |",
             f.query.name(),
             f.events,
             f.served.p50,
             f.served.p99,
             f.served.max,
+            f.cached.p50,
             f.baseline_ms.map_or("-".into(), |b| format!("{b:.1}")),
             speedup.map_or("-".into(), |s| format!("{s:.0}x")),
             match f.equal {
@@ -530,12 +537,8 @@ fn print_table(
             );
         }
     }
-    if let Some((rate, latency)) = load {
-        println!();
-        println!(
-            "load: monthly summary, {} connections, {} s: {rate:.0} requests/s, p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
-            args.load_connections, args.load_seconds, latency.p50, latency.p99, latency.max
-        );
+    if !loads.is_empty() {
+        load::print(loads, args.load_connections, args.load_seconds);
     }
     let mib = |m: Option<f64>| m.map_or("unknown".into(), |m| format!("{m:.0} MiB"));
     println!(

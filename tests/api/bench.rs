@@ -1,7 +1,7 @@
 //! Correctness at scale: generated activity ingested through POST /v1/events, then every
 //! benchmarked query's served answer equals the same answer aggregated from the raw
 //! events (the benchmark's baseline). No timing is asserted.
-use crate::helpers::spawn_app;
+use crate::helpers::{fresh_database, spawn_app};
 use chrono::{Duration, Utc};
 use dam_insights::bench::{BenchQuery, Scenario, baseline, differences};
 use dam_insights::seed::generator::{Generator, GeneratorOptions};
@@ -99,6 +99,28 @@ async fn served_answers_equal_the_raw_event_baseline_at_scale() {
             }
             assert!(report["summary"]["searches"]["current"].as_i64() > Some(1_000));
         }
+        if query == BenchQuery::SearchEffectiveness {
+            // Zero-result searches and conversions happen: the figures compared are not 0.
+            let e = &expected["monthlyReport"]["search"]["effectiveness"];
+            for field in [
+                "searchesWithResultCount",
+                "zeroResultSearches",
+                "convertedSearches",
+            ] {
+                assert!(e[field]["current"].as_i64() > Some(10), "{field}: {e}");
+            }
+            assert!(e["zeroResultRate"]["current"].as_f64() > Some(0.0), "{e}");
+            let queries = &e["topZeroResultQueries"]["edges"];
+            assert_eq!(queries.as_array().map(Vec::len), Some(10), "{e}");
+        }
+        if query == BenchQuery::UnusedAssets90 {
+            let unused = &expected["unusedAssets"];
+            assert!(unused["count"].as_i64() > Some(100), "{unused}");
+            assert!(
+                unused["byFolder"].as_array().map(Vec::len) > Some(1),
+                "{unused}"
+            );
+        }
         if query == BenchQuery::TopAssets100 {
             let edges = &expected["monthlyReport"]["downloads"]["topAssets"]["edges"];
             assert_eq!(edges.as_array().map(Vec::len), Some(100));
@@ -113,4 +135,80 @@ async fn served_answers_equal_the_raw_event_baseline_at_scale() {
         .await
         .expect("baseline")["insights"]["media"]["uploads"];
     assert!(uploads["current"].as_i64() > Some(0), "{uploads}");
+}
+
+/// Every `| query | … |` row of the bench's first table, by query name: its last cell.
+fn equality_column(stdout: &str) -> Vec<(String, String)> {
+    stdout
+        .lines()
+        .take_while(|l| !l.starts_with("load:"))
+        .filter(|l| l.starts_with("| ") && !l.starts_with("| query"))
+        .map(|l| {
+            let cells: Vec<&str> = l.trim_matches('|').split('|').map(str::trim).collect();
+            (cells[0].to_owned(), cells[cells.len() - 1].to_owned())
+        })
+        .collect()
+}
+
+/// `dam-insights bench` itself at a tiny size: it exits 0, every query's answer equals
+/// the raw-event baseline on both environments, and it prints the storage figure and
+/// the six load tests (the cached ones answered from the cache).
+#[tokio::test]
+async fn the_bench_command_checks_every_query_against_the_baseline_at_a_tiny_size() {
+    let database = fresh_database().await;
+    let until = (Utc::now().date_naive() - Duration::days(1)).to_string();
+    let args = [
+        "bench",
+        "--events",
+        "4000",
+        "--users",
+        "40",
+        "--assets",
+        "400",
+        "--small-environments",
+        "1",
+        "--small-events",
+        "300",
+        "--history-events",
+        "2000",
+        "--reps",
+        "2",
+        "--warmup",
+        "1",
+        "--baseline-reps",
+        "1",
+        "--load-seconds",
+        "1",
+        "--load-connections",
+        "2",
+        "--request-events",
+        "1000",
+        "--until",
+        &until,
+    ];
+    let stdout = crate::cli::ok(&crate::cli::run(&database.url, &args));
+    let rows = equality_column(&stdout);
+    assert_eq!(rows.len(), 2 * BenchQuery::ALL.len(), "{stdout}");
+    for query in BenchQuery::ALL {
+        let equal: Vec<&str> = rows
+            .iter()
+            .filter(|(name, _)| name == query.name())
+            .map(|(_, e)| e.as_str())
+            .collect();
+        assert_eq!(equal, ["yes", "yes"], "{}: {stdout}", query.name());
+    }
+    let storage = stdout
+        .lines()
+        .find(|l| l.starts_with("storage: "))
+        .unwrap_or_else(|| panic!("no storage line: {stdout}"));
+    assert!(storage.contains(" bytes per event"), "{storage}");
+    let loads: Vec<&str> = stdout
+        .lines()
+        .skip_while(|l| !l.starts_with("load:"))
+        .filter(|l| l.starts_with("| monthly"))
+        .collect();
+    assert_eq!(loads.len(), 6, "{stdout}");
+    for line in loads.iter().filter(|l| l.contains("| cached, warm |")) {
+        assert!(line.contains("| 100.0% |"), "{line}");
+    }
 }
