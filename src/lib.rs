@@ -55,6 +55,8 @@ pub async fn build_with_clock(
             ingestor.rebuild_rollups(&env, |_| {}).await?;
         }
     }
+    // A backfill stopped between storing its events and rebuilding their rollups.
+    ingestor.rebuild_all_pending().await?;
     activity_reports::resume(&db).await?;
     let limits = graphql::limits::Limits::from_config(&config);
     let operators = operator::Credentials::from_config(&config.operator_credential_sha256)?;

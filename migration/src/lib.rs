@@ -8,6 +8,7 @@ mod m20261123_000004_activity_reports;
 mod m20261123_000005_leaner_writes;
 mod m20261130_000008_data_versions;
 mod m20261130_000009_operations;
+mod m20261130_000010_pending_rebuilds;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000005_leaner_writes::Migration),
             Box::new(m20261130_000008_data_versions::Migration),
             Box::new(m20261130_000009_operations::Migration),
+            Box::new(m20261130_000010_pending_rebuilds::Migration),
         ]
     }
 }

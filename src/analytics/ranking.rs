@@ -110,6 +110,58 @@ pub async fn distinct(
     Ok(rows.into_iter().collect())
 }
 
+/// The monthly summary's metrics, and whether each is a distinct count.
+pub const SUMMARY_METRICS: [(&str, bool); 5] = [
+    (m::ACTIVE_USER, true),
+    (m::UPLOADS, false),
+    (m::SEARCHES, false),
+    (m::DOWNLOADS, false),
+    (m::COLLECTIONS_VIEWED, false),
+];
+
+/// The value of each of [`SUMMARY_METRICS`] per period, by (metric, period): the totals
+/// and the distinct counts (as [`totals`] and [`distinct`] read them) in one statement.
+pub async fn summary(
+    db: &DatabaseConnection,
+    environment_id: i64,
+    periods: &[String],
+) -> AppResult<HashMap<(String, String), i64>> {
+    let totals = SUMMARY_METRICS.iter().filter(|(_, d)| !d).map(|(m, _)| *m);
+    let distinct = SUMMARY_METRICS.iter().filter(|(_, d)| *d).map(|(m, _)| *m);
+    let rows: Vec<(String, String, String, i64)> = rollup::Entity::find()
+        .filter(rollup::Column::EnvironmentId.eq(environment_id))
+        .filter(rollup::Column::Period.is_in(periods.iter().cloned()))
+        .filter(rollup::Column::Sub.eq(""))
+        .filter(
+            Condition::any()
+                .add(
+                    Condition::all()
+                        .add(rollup::Column::Metric.is_in(totals))
+                        .add(rollup::Column::Key.eq("")),
+                )
+                .add(
+                    Condition::all()
+                        .add(rollup::Column::Metric.eq(m::ROWS))
+                        .add(rollup::Column::Key.is_in(distinct)),
+                ),
+        )
+        .select_only()
+        .column(rollup::Column::Metric)
+        .column(rollup::Column::Key)
+        .column(rollup::Column::Period)
+        .column(rollup::Column::Count)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(metric, key, period, count)| {
+            let metric = if metric == m::ROWS { key } else { metric };
+            ((metric, period), count)
+        })
+        .collect())
+}
+
 /// A metric's count per (period, key), for metrics keyed by a small set such as variants.
 pub async fn by_key(
     db: &DatabaseConnection,

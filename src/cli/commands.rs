@@ -3,7 +3,7 @@ use super::SeedArgs;
 use super::progress::bar;
 use crate::config::Config;
 use crate::ingest::stream::{Splitter, parse};
-use crate::ingest::{BATCH_SIZE, IngestReport, Ingestor};
+use crate::ingest::{BACKFILL_BATCH_SIZE, BATCH_SIZE, IngestReport, Ingestor, Mode};
 use crate::seed;
 use crate::storage::{self, environments, keys};
 use anyhow::Context;
@@ -92,7 +92,12 @@ pub async fn seed(config: &Config, args: SeedArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub async fn import(config: &Config, file: &Path, environment: &str) -> anyhow::Result<()> {
+pub async fn import(
+    config: &Config,
+    file: &Path,
+    environment: &str,
+    backfill: bool,
+) -> anyhow::Result<()> {
     let db = open(config).await?;
     let env = environments::require(&db, environment).await?;
     let mut input =
@@ -103,7 +108,11 @@ pub async fn import(config: &Config, file: &Path, environment: &str) -> anyhow::
     let mut splitter = Splitter::new();
     let mut report = IngestReport::default();
     let mut raw = Vec::new();
-    let mut batch = Vec::with_capacity(BATCH_SIZE);
+    let (mode, batch_size) = match backfill {
+        true => (Mode::Backfill, BACKFILL_BATCH_SIZE),
+        false => (Mode::Live, BATCH_SIZE),
+    };
+    let mut batch = Vec::with_capacity(batch_size);
     let mut buf = vec![0u8; 256 * 1024];
     let started = Instant::now();
     loop {
@@ -118,9 +127,9 @@ pub async fn import(config: &Config, file: &Path, environment: &str) -> anyhow::
         }
         for item in raw.drain(..) {
             batch.push(parse(item));
-            if batch.len() >= BATCH_SIZE {
+            if batch.len() >= batch_size {
                 ingestor
-                    .ingest(&env, std::mem::take(&mut batch), &mut report)
+                    .ingest_with(&env, std::mem::take(&mut batch), &mut report, mode)
                     .await?;
             }
         }
@@ -129,9 +138,21 @@ pub async fn import(config: &Config, file: &Path, environment: &str) -> anyhow::
         }
     }
     if !batch.is_empty() {
-        ingestor.ingest(&env, batch, &mut report).await?;
+        ingestor.ingest_with(&env, batch, &mut report, mode).await?;
     }
     progress.finish_and_clear();
+    let loaded = started.elapsed().as_secs_f64();
+    let rebuilt = match backfill {
+        true => {
+            let progress = bar(None, "events' rollups rebuilt");
+            let done = ingestor
+                .rebuild_pending(&env, |n| progress.set_position(n))
+                .await?;
+            progress.finish_and_clear();
+            Some(done)
+        }
+        false => None,
+    };
     for r in &report.refused.rejections {
         eprintln!(
             "line {}: {}{}{}",
@@ -147,13 +168,22 @@ pub async fn import(config: &Config, file: &Path, environment: &str) -> anyhow::
             r.reason
         );
     }
+    let elapsed = started.elapsed().as_secs_f64();
+    let read = report.accepted + report.duplicates + report.refused.rejected;
+    let rollups = rebuilt.map_or_else(String::new, |r| {
+        format!(
+            "; loaded in {loaded:.1}s, then the rollups of {} month(s) rebuilt from {} events",
+            r.months, r.events
+        )
+    });
     eprintln!(
-        "imported {}: {} accepted, {} duplicates, {} rejected in {:.1}s",
+        "{} {}: {} accepted, {} duplicates, {} rejected in {elapsed:.1}s ({:.0} events/s){rollups}",
+        if backfill { "backfilled" } else { "imported" },
         file.display(),
         report.accepted,
         report.duplicates,
         report.refused.rejected,
-        started.elapsed().as_secs_f64()
+        read as f64 / elapsed.max(1e-9),
     );
     if report.refused.rejected > 0 {
         anyhow::bail!("{} events were rejected", report.refused.rejected);

@@ -70,6 +70,12 @@ pub enum Command {
         /// The environment's name.
         #[arg(long)]
         environment: String,
+        /// Load history fast: events stored in large batches without per-event rollup
+        /// upkeep, then the rollups of the local months they touched rebuilt set-based.
+        /// Idempotent, and safe to run again after a crash (months still owed a rebuild
+        /// are rebuilt by the next backfill or when the server starts).
+        #[arg(long)]
+        backfill: bool,
     },
     /// Persisted queries: documents registered in advance (see `--persisted-queries`).
     PersistedQueries {
@@ -219,9 +225,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Retention {
             command: RetentionCommand::Run,
         } => commands::run_retention(&cli.config).await,
-        Command::Import { file, environment } => {
-            commands::import(&cli.config, &file, &environment).await
-        }
+        Command::Import {
+            file,
+            environment,
+            backfill,
+        } => commands::import(&cli.config, &file, &environment, backfill).await,
         Command::PersistedQueries {
             command: PersistedQueryCommand::Manifest { files },
         } => persisted::manifest(&files),

@@ -11,7 +11,6 @@ use super::range::{DateRange, DateRangeValue, MetricName};
 use crate::analytics::insights;
 use crate::analytics::range::DayRange;
 use crate::analytics::ranking;
-use crate::analytics::rollups::m;
 use crate::error::AppError;
 use crate::live::{ConnectionCount, Live, Permit};
 use crate::storage::keys::Scope;
@@ -92,23 +91,18 @@ where
 /// The month's summary figures (current and previous month), to tell whether it changed.
 async fn summary_values(db: &DatabaseConnection, scope: ReportScope) -> Option<Vec<i64>> {
     let periods = [scope.month.to_string(), scope.month.previous().to_string()];
+    let values = ranking::summary(db, scope.environment_id, &periods)
+        .await
+        .inspect_err(|e| tracing::warn!(error = %e, "reading a subscription's summary"))
+        .ok()?;
     let mut out = Vec::new();
-    for (metric, distinct) in [
-        (m::ACTIVE_USER, true),
-        (m::UPLOADS, false),
-        (m::SEARCHES, false),
-        (m::DOWNLOADS, false),
-        (m::COLLECTIONS_VIEWED, false),
-    ] {
-        let values = if distinct {
-            ranking::distinct(db, scope.environment_id, metric, &periods).await
-        } else {
-            ranking::totals(db, scope.environment_id, metric, &periods).await
-        };
-        let values = values
-            .inspect_err(|e| tracing::warn!(error = %e, "reading a subscription's summary"))
-            .ok()?;
-        out.extend(periods.iter().map(|p| values.get(p).copied().unwrap_or(0)));
+    for (metric, _) in ranking::SUMMARY_METRICS {
+        out.extend(periods.iter().map(|p| {
+            values
+                .get(&(metric.to_owned(), p.clone()))
+                .copied()
+                .unwrap_or(0)
+        }));
     }
     Some(out)
 }
@@ -139,7 +133,7 @@ impl LiveSubscription {
                 let db = db.clone();
                 async move { summary_values(&db, scope).await }
             },
-            move |_| Summary(scope),
+            move |_| Summary::new(scope),
         ))
     }
 

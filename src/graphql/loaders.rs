@@ -122,6 +122,7 @@ pub async fn load_many<L>(
 where
     L: Loader<String, Error = Arc<AppError>>,
 {
+    super::stats::register_page::<L>(ctx, &ids);
     request_loader::<L>(ctx)?
         .load_many(ids)
         .await

@@ -27,6 +27,7 @@ pub mod rate_limit;
 pub mod scan;
 pub mod schema_description;
 pub mod search_effectiveness;
+mod stat_pages;
 pub mod stats;
 pub mod viewer;
 

@@ -162,7 +162,7 @@ impl MonthlyReport {
     /// The month's headline figures, each against the month before and the same month a
     /// year earlier.
     async fn summary(&self) -> Summary {
-        Summary(self.0)
+        Summary::new(self.0)
     }
     /// Who uses the Media Library, and how much.
     async fn engagement(&self) -> EngagementReport {
@@ -184,7 +184,49 @@ impl MonthlyReport {
 
 /// The month's headline figures, each against the month before and the same month a
 /// year earlier.
-pub struct Summary(pub ReportScope);
+pub struct Summary {
+    scope: ReportScope,
+    /// Every figure of the summary, read in one statement by the first field asked.
+    values: tokio::sync::OnceCell<std::collections::HashMap<(String, String), i64>>,
+}
+
+impl Summary {
+    pub fn new(scope: ReportScope) -> Self {
+        Summary {
+            scope,
+            values: tokio::sync::OnceCell::new(),
+        }
+    }
+
+    /// `metric`'s value this month, the month before and a year earlier.
+    async fn value(&self, ctx: &Context<'_>, metric: &str) -> Result<MetricValue> {
+        let month = self.scope.month;
+        let periods = [
+            month.to_string(),
+            month.previous().to_string(),
+            month.year_earlier().to_string(),
+        ];
+        let values = self
+            .values
+            .get_or_try_init(|| async {
+                ranking::summary(db(ctx).gql()?, self.scope.environment_id, &periods)
+                    .await
+                    .gql()
+            })
+            .await?;
+        let get = |p: &String| {
+            values
+                .get(&(metric.to_owned(), p.clone()))
+                .copied()
+                .unwrap_or(0)
+        };
+        Ok(MetricValue::new(
+            get(&periods[0]),
+            get(&periods[1]),
+            get(&periods[2]),
+        ))
+    }
+}
 
 #[Object]
 /// The month's headline figures, each against the month before and the same month a
@@ -193,29 +235,27 @@ impl Summary {
     /// activeUsers: distinct users with at least one search, download (bulk included) or
     /// upload in the month.
     async fn active_users(&self, ctx: &Context<'_>) -> Result<MetricValue> {
-        self.0.month_over_month(ctx, m::ACTIVE_USER, true).await
+        self.value(ctx, m::ACTIVE_USER).await
     }
     /// uploads: asset.uploaded events; every asset counts once, whatever its source (mass
     /// uploader and API included).
     async fn uploads(&self, ctx: &Context<'_>) -> Result<MetricValue> {
-        self.0.month_over_month(ctx, m::UPLOADS, false).await
+        self.value(ctx, m::UPLOADS).await
     }
     /// searches: search.performed events of every kind (text, filters, expressions,
     /// visual search), repeats included.
     async fn searches(&self, ctx: &Context<'_>) -> Result<MetricValue> {
-        self.0.month_over_month(ctx, m::SEARCHES, false).await
+        self.value(ctx, m::SEARCHES).await
     }
     /// downloads: asset.downloaded events with bulk = false; each asset delivered counts
     /// once, originals and derivatives alike. Bulk (folder/zip) downloads are not counted.
     async fn downloads(&self, ctx: &Context<'_>) -> Result<MetricValue> {
-        self.0.month_over_month(ctx, m::DOWNLOADS, false).await
+        self.value(ctx, m::DOWNLOADS).await
     }
     /// collectionsViewed: collection.viewed events with viaPublicLink = true, i.e. views
     /// of publicly shared collections; internal views are not counted.
     async fn collections_viewed(&self, ctx: &Context<'_>) -> Result<MetricValue> {
-        self.0
-            .month_over_month(ctx, m::COLLECTIONS_VIEWED, false)
-            .await
+        self.value(ctx, m::COLLECTIONS_VIEWED).await
     }
 }
 

@@ -2,7 +2,7 @@
 use super::enums::{AssetStatus, AssetType, JobStatus, UploadSource, UserStatus, UserVia};
 use super::events::EventConnection;
 use super::ids::{NodeType, global_id};
-use super::loaders::{UserLoader, load_opt};
+use super::loaders::{AssetLoader, CollectionLoader, UserLoader, load_opt};
 use super::range::DateRange;
 use super::stats::{
     AssetStats, CollectionStats, JobStats, StatScope, UserStats, history, job_stats,
@@ -120,7 +120,9 @@ impl Asset {
         #[graphql(desc = "The days to cover (environment's time zone, both included).")]
         range: DateRange,
     ) -> Result<AssetStats> {
-        Ok(AssetStats(StatScope::new(ctx, &self.0.id, &range)?))
+        Ok(AssetStats(StatScope::new::<AssetLoader>(
+            ctx, &self.0.id, &range,
+        )?))
     }
     /// Every event naming the asset over a range, newest first.
     /// CSV: GET /v1/exports/asset-events.csv?from=YYYY-MM-DD&to=YYYY-MM-DD&id=<assetId>
@@ -204,7 +206,9 @@ impl User {
         #[graphql(desc = "The days to cover (environment's time zone, both included).")]
         range: DateRange,
     ) -> Result<UserStats> {
-        Ok(UserStats(StatScope::new(ctx, &self.0.id, &range)?))
+        Ok(UserStats(StatScope::new::<UserLoader>(
+            ctx, &self.0.id, &range,
+        )?))
     }
     /// Every event with the user as actor (or, on user.* events, as subject) over a
     /// range, newest first.
@@ -264,7 +268,9 @@ impl Collection {
         #[graphql(desc = "The days to cover (environment's time zone, both included).")]
         range: DateRange,
     ) -> Result<CollectionStats> {
-        Ok(CollectionStats(StatScope::new(ctx, &self.0.id, &range)?))
+        Ok(CollectionStats(StatScope::new::<CollectionLoader>(
+            ctx, &self.0.id, &range,
+        )?))
     }
     /// Every event naming the collection over a range, newest first.
     /// CSV: GET /v1/exports/collection-events.csv?from=YYYY-MM-DD&to=YYYY-MM-DD&id=<collectionId>

@@ -5,6 +5,7 @@ use super::IntoGql;
 use super::context::{caller, db};
 use super::events::{EventConnection, entity_events};
 use super::range::DateRange;
+use super::stat_pages::{Page, Pages};
 use crate::analytics::insights::for_keys;
 use crate::analytics::range::DayRange;
 use crate::analytics::rollups::m;
@@ -35,6 +36,8 @@ pub struct StatLoader {
     db: DatabaseConnection,
     environment_id: i64,
     time_zone: chrono_tz::Tz,
+    /// The pages of entities listed so far in the request (see [`super::stat_pages`]).
+    pub pages: Pages,
 }
 
 impl Loader<StatKey> for StatLoader {
@@ -198,28 +201,52 @@ pub fn stat_loader(
             db: db.clone(),
             environment_id: env.id,
             time_zone: env.time_zone,
+            pages: Pages::default(),
         },
         tokio::spawn,
         HashMapCache::default(),
     )
-    // async-graphql resolves a list's items in rounds of 32 futures and yields between
-    // them; waiting longer than its default 1 ms keeps a page of 100 entities' stats in
-    // one batch per stat.
+    // Entities asked for one by one (not listed in a page, see `stat_pages`) wait this
+    // long for others to batch with.
     .delay(delay)
 }
 
-async fn load<K>(ctx: &Context<'_>, key: K) -> Result<Option<<StatLoader as Loader<K>>::Value>>
+/// The request's stat loader.
+fn stat_loader_of<'a>(ctx: &'a Context<'_>) -> Result<&'a DataLoader<StatLoader, HashMapCache>> {
+    ctx.data::<DataLoader<StatLoader, HashMapCache>>()
+        .map_err(|_| AppError::Internal(anyhow::anyhow!("no stat loader in the request")))
+        .gql()
+}
+
+/// Registers `ids`, entities of the table catalog loader `L` reads, as one page whose
+/// stats load together.
+pub fn register_page<L>(ctx: &Context<'_>, ids: &[String]) {
+    if let Ok(loader) = ctx.data::<DataLoader<StatLoader, HashMapCache>>() {
+        loader
+            .loader()
+            .pages
+            .register(std::any::type_name::<L>(), ids);
+    }
+}
+
+/// The value of `make(id)`: loaded for the entity's whole page when it was listed in
+/// one, else batched by the dataloader.
+async fn load<K>(
+    ctx: &Context<'_>,
+    page: Option<&Page>,
+    id: &str,
+    make: impl Fn(String) -> K,
+) -> Result<Option<<StatLoader as Loader<K>>::Value>>
 where
-    K: Send + Sync + Clone + Eq + std::hash::Hash + 'static,
+    K: Send + Sync + Clone + Eq + std::hash::Hash + std::fmt::Debug + 'static,
     StatLoader: Loader<K, Error = Arc<AppError>>,
 {
-    let loader = ctx
-        .data::<DataLoader<StatLoader, HashMapCache>>()
-        .map_err(|_| AppError::Internal(anyhow::anyhow!("no stat loader in the request")))
-        .gql()?;
-    loader
-        .load_one(key)
-        .await
+    let loader = stat_loader_of(ctx)?;
+    let loaded = match page {
+        Some(page) => page.get(loader.loader(), make, id).await,
+        None => loader.load_one(make(id.to_owned())).await,
+    };
+    loaded
         .map_err(|e| AppError::Internal(anyhow::anyhow!("loading stats: {e:?}")))
         .gql()
 }
@@ -229,15 +256,35 @@ where
 pub struct StatScope {
     id: String,
     range: DayRange,
+    /// The page the entity was listed in, if any.
+    page: Option<Arc<Page>>,
 }
 
 impl StatScope {
-    pub fn new(ctx: &Context<'_>, id: &str, range: &DateRange) -> Result<Self> {
+    /// The scope of the entity `id` of the table catalog loader `L` reads.
+    pub fn new<L>(ctx: &Context<'_>, id: &str, range: &DateRange) -> Result<Self> {
         caller(ctx, Scope::ReportsRead).gql()?;
+        let page = stat_loader_of(ctx)?
+            .loader()
+            .pages
+            .page(std::any::type_name::<L>(), id);
         Ok(StatScope {
             id: id.to_owned(),
             range: range.get().gql()?,
+            page,
         })
+    }
+
+    async fn load<K>(
+        &self,
+        ctx: &Context<'_>,
+        make: impl Fn(String) -> K,
+    ) -> Result<Option<<StatLoader as Loader<K>>::Value>>
+    where
+        K: Send + Sync + Clone + Eq + std::hash::Hash + std::fmt::Debug + 'static,
+        StatLoader: Loader<K, Error = Arc<AppError>>,
+    {
+        load(ctx, self.page.as_deref(), &self.id, make).await
     }
 
     async fn sum(&self, ctx: &Context<'_>, metric: &'static str) -> Result<i64> {
@@ -250,17 +297,16 @@ impl StatScope {
         metric: &'static str,
         distinct_subs: bool,
     ) -> Result<i64> {
-        Ok(load(
-            ctx,
-            StatKey {
+        let range = self.range;
+        Ok(self
+            .load(ctx, |key| StatKey {
                 metric,
-                range: self.range,
+                range,
                 distinct_subs,
-                key: self.id.clone(),
-            },
-        )
-        .await?
-        .unwrap_or(0))
+                key,
+            })
+            .await?
+            .unwrap_or(0))
     }
 }
 
@@ -284,7 +330,9 @@ impl AssetStats {
     }
     /// The collections holding the asset now (whatever the range).
     async fn collections(&self, ctx: &Context<'_>) -> Result<i64> {
-        Ok(load(ctx, Membership::CollectionsOf(self.0.id.clone()))
+        Ok(self
+            .0
+            .load(ctx, Membership::CollectionsOf)
             .await?
             .unwrap_or(0))
     }
@@ -314,14 +362,8 @@ impl UserStats {
     }
     /// The user's latest login in the range; null when none.
     async fn last_login_at(&self, ctx: &Context<'_>) -> Result<Option<DateTime<Utc>>> {
-        load(
-            ctx,
-            LastLogin {
-                user: self.0.id.clone(),
-                range: self.0.range,
-            },
-        )
-        .await
+        let range = self.0.range;
+        self.0.load(ctx, |user| LastLogin { user, range }).await
     }
 }
 
@@ -345,9 +387,7 @@ impl CollectionStats {
     }
     /// The assets the collection holds now (whatever the range).
     async fn assets(&self, ctx: &Context<'_>) -> Result<i64> {
-        Ok(load(ctx, Membership::AssetsOf(self.0.id.clone()))
-            .await?
-            .unwrap_or(0))
+        Ok(self.0.load(ctx, Membership::AssetsOf).await?.unwrap_or(0))
     }
 }
 

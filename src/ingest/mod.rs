@@ -1,5 +1,6 @@
 //! Ingest: validation, the idempotent write of events, and the catalog state they imply,
 //! each batch in one transaction.
+pub mod backfill;
 pub mod catalog;
 mod entities;
 pub mod event;
@@ -36,6 +37,19 @@ pub use entities::INSERT_CHUNK;
 
 /// Events validated and written per transaction.
 pub const BATCH_SIZE: usize = 5_000;
+/// Events validated and written per transaction of a backfill.
+pub const BACKFILL_BATCH_SIZE: usize = 25_000;
+
+/// How a batch's events reach the rollups.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// Rollups maintained with each batch: counted on return.
+    Live,
+    /// Events stored with their catalog changes; the local months whose rollups they
+    /// change are marked pending, in the same transaction, and rebuilt set-based by
+    /// [`Ingestor::rebuild_pending`].
+    Backfill,
+}
 /// Rejections listed in one answer; the counts stay exact beyond it.
 pub const MAX_LISTED_REJECTIONS: usize = 1000;
 
@@ -222,8 +236,19 @@ impl Ingestor {
         items: Vec<Item>,
         report: &mut IngestReport,
     ) -> AppResult<()> {
+        self.ingest_with(env, items, report, Mode::Live).await
+    }
+
+    /// Like [`Ingestor::ingest`], with the rollups reached as `mode` says.
+    pub async fn ingest_with(
+        &self,
+        env: &Environment,
+        items: Vec<Item>,
+        report: &mut IngestReport,
+        mode: Mode,
+    ) -> AppResult<()> {
         let before = (report.accepted, report.duplicates, report.refused.rejected);
-        let result = self.ingest_items(env, items, report).await;
+        let result = self.ingest_items(env, items, report, mode).await;
         crate::telemetry::events(
             report.accepted - before.0,
             report.duplicates - before.1,
@@ -237,6 +262,7 @@ impl Ingestor {
         env: &Environment,
         items: Vec<Item>,
         report: &mut IngestReport,
+        mode: Mode,
     ) -> AppResult<()> {
         let now = Utc::now();
         let retention = crate::storage::environments::retention(&self.db, env.id).await?;
@@ -263,14 +289,19 @@ impl Ingestor {
         if valid.is_empty() {
             return Ok(());
         }
-        let stored = self.write(env, valid).await?;
+        let stored = self.write(env, valid, mode).await?;
         report.accepted += stored.0;
         report.duplicates += stored.1;
         Ok(())
     }
 
     /// Returns (stored, already present).
-    async fn write(&self, env: &Environment, mut events: Vec<ValidEvent>) -> AppResult<(u64, u64)> {
+    async fn write(
+        &self,
+        env: &Environment,
+        mut events: Vec<ValidEvent>,
+        mode: Mode,
+    ) -> AppResult<(u64, u64)> {
         let _guard = self.lock_sqlite().await;
         let txn = self.begin_write().await?;
         self.lock_environment(&txn, env.id).await?;
@@ -318,26 +349,37 @@ impl Ingestor {
             .collect();
         bulk::insert(&txn, "events", EVENT_COLUMNS, "", env.id, rows).await?;
         let mut changes = entities::CatalogChanges::default();
-        let mut sums = Increments::new();
-        for (e, (month, day)) in events.iter().zip(&local) {
+        for e in &events {
             patches::add(e, &mut changes);
-            increments(&e.facts(month, day), &mut sums);
         }
         let jobs: HashSet<&str> = events
             .iter()
             .filter(|e| JOB_EVENT_TYPES.contains(&e.event_type))
             .filter_map(|e| e.job_id.as_deref())
             .collect();
-        let new_ids: HashSet<&str> = events.iter().map(|e| e.id.as_str()).collect();
-        rollups::job_deltas(&txn, env.id, jobs, &new_ids, &mut sums).await?;
-        let touched: Vec<(&str, chrono::DateTime<Utc>)> = events
-            .iter()
-            .filter(|e| CONVERSION_EVENT_TYPES.contains(&e.event_type))
-            .filter_map(|e| Some((e.user_id.as_deref()?, e.occurred_at)))
-            .collect();
-        conversions::conversion_deltas(&txn, env.id, &touched, &new_ids, &mut sums).await?;
-        changes.write(&txn, env.id).await?;
-        rollups::add(&txn, env.id, sums).await?;
+        match mode {
+            Mode::Live => {
+                let mut sums = Increments::new();
+                for (e, (month, day)) in events.iter().zip(&local) {
+                    increments(&e.facts(month, day), &mut sums);
+                }
+                let new_ids: HashSet<&str> = events.iter().map(|e| e.id.as_str()).collect();
+                rollups::job_deltas(&txn, env.id, jobs, &new_ids, &mut sums).await?;
+                let touched: Vec<(&str, chrono::DateTime<Utc>)> = events
+                    .iter()
+                    .filter(|e| CONVERSION_EVENT_TYPES.contains(&e.event_type))
+                    .filter_map(|e| Some((e.user_id.as_deref()?, e.occurred_at)))
+                    .collect();
+                conversions::conversion_deltas(&txn, env.id, &touched, &new_ids, &mut sums).await?;
+                changes.write(&txn, env.id).await?;
+                rollups::add(&txn, env.id, sums).await?;
+            }
+            Mode::Backfill => {
+                let months = backfill::owed_months(&txn, env, &events, &local, jobs).await?;
+                changes.write(&txn, env.id).await?;
+                crate::storage::pending::add(&txn, env.id, months).await?;
+            }
+        }
         txn.commit().await?;
         Ok((events.len() as u64, duplicates))
     }

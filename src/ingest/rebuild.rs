@@ -289,45 +289,61 @@ impl Ingestor {
         let list = months(db, env, &periods(env, start.deleted_before)).await?;
         let mut done = 0u64;
         for month in list {
-            let before = marks(db, env.id).await?;
-            let read = read_month(db, env, &month, |n| progress(done + n)).await?;
-            let locked = self.lock(env.id).await?;
-            let txn = &locked.txn;
-            let now = marks(txn, env.id).await?;
-            let periods = periods(env, now.deleted_before);
-            let ids = month_ids(txn, env, &month).await?;
-            let stored = ids.len() as u64;
-            let Counted { sums, .. } = if now == before && read.ids.is_subset(&ids) {
-                let mut counted = read;
-                let added: Vec<String> = ids.difference(&counted.ids).cloned().collect();
-                for chunk in added.chunks(super::INSERT_CHUNK) {
-                    let events = event::Entity::find()
-                        .filter(event::Column::EnvironmentId.eq(env.id))
-                        .filter(event::Column::Id.is_in(chunk.iter().map(String::as_str)))
-                        .all(txn)
-                        .await?;
-                    count(&events, &month, &mut counted.sums);
-                }
-                counted.ids = ids;
-                counted
-            } else {
-                // Events were deleted or rewritten meanwhile: read the month again.
-                read_month(txn, env, &month, |_| {}).await?
-            };
-            let mut sums = sums;
-            job_rows(txn, env, &month, &mut sums).await?;
-            conversion_rows(txn, env, &month, &mut sums).await?;
-            sums.retain(|(_, period, _, _), _| periods.covers(period));
-            rollup::Entity::delete_many()
-                .filter(rollup::Column::EnvironmentId.eq(env.id))
-                .filter(month_rows(&month, &periods))
-                .exec(txn)
+            let base = done;
+            done += self
+                .rebuild_month(env, &month, |n| progress(base + n))
                 .await?;
-            rollups::write_fresh(txn, env.id, sums).await?;
-            locked.txn.commit().await?;
-            done += stored;
             progress(done);
         }
         Ok(done)
+    }
+
+    /// Recomputes the rollups of one local month (see the module's documentation), and
+    /// clears a backfill's pending mark on it in the same transaction. Returns the
+    /// number of events the month holds.
+    pub(super) async fn rebuild_month(
+        &self,
+        env: &Environment,
+        month: &str,
+        progress: impl FnMut(u64),
+    ) -> AppResult<u64> {
+        let db = self.db();
+        let before = marks(db, env.id).await?;
+        let read = read_month(db, env, month, progress).await?;
+        let locked = self.lock(env.id).await?;
+        let txn = &locked.txn;
+        let now = marks(txn, env.id).await?;
+        let periods = periods(env, now.deleted_before);
+        let ids = month_ids(txn, env, month).await?;
+        let stored = ids.len() as u64;
+        let Counted { mut sums, .. } = if now == before && read.ids.is_subset(&ids) {
+            let mut counted = read;
+            let added: Vec<String> = ids.difference(&counted.ids).cloned().collect();
+            for chunk in added.chunks(super::INSERT_CHUNK) {
+                let events = event::Entity::find()
+                    .filter(event::Column::EnvironmentId.eq(env.id))
+                    .filter(event::Column::Id.is_in(chunk.iter().map(String::as_str)))
+                    .all(txn)
+                    .await?;
+                count(&events, month, &mut counted.sums);
+            }
+            counted.ids = ids;
+            counted
+        } else {
+            // Events were deleted or rewritten meanwhile: read the month again.
+            read_month(txn, env, month, |_| {}).await?
+        };
+        job_rows(txn, env, month, &mut sums).await?;
+        conversion_rows(txn, env, month, &mut sums).await?;
+        sums.retain(|(_, period, _, _), _| periods.covers(period));
+        rollup::Entity::delete_many()
+            .filter(rollup::Column::EnvironmentId.eq(env.id))
+            .filter(month_rows(month, &periods))
+            .exec(txn)
+            .await?;
+        rollups::write_fresh(txn, env.id, sums).await?;
+        crate::storage::pending::remove(txn, env.id, month).await?;
+        locked.txn.commit().await?;
+        Ok(stored)
     }
 }

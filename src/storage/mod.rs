@@ -11,6 +11,7 @@ pub mod environments;
 pub mod erasure;
 pub mod events;
 pub mod keys;
+pub mod pending;
 pub mod retention;
 pub mod rollups;
 

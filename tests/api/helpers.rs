@@ -125,6 +125,15 @@ impl FreshDatabase {
             postgres: None,
         }
     }
+
+    /// A database another app already owns, by its URL (that app removes it).
+    pub fn shared_url(url: &str) -> FreshDatabase {
+        FreshDatabase {
+            url: url.to_owned(),
+            _dir: None,
+            postgres: None,
+        }
+    }
 }
 
 impl Drop for FreshDatabase {

@@ -1,5 +1,6 @@
 //! Tests through the public surface: GraphQL over HTTP, the REST endpoints and the CLI.
 mod activity;
+mod backfill;
 mod bench;
 mod catalog;
 mod citus;
