@@ -241,6 +241,13 @@ async fn a_server_process_answers_the_fan_out_at_once_and_keeps_its_memory() {
         .await
         .unwrap();
     assert_eq!(r.status, 200);
+    // One refusal first, so that the scan's own first allocations (and the server's
+    // start-up tasks) are behind the measured window.
+    let r = conn
+        .request("POST", "/graphql", &headers, body.as_bytes())
+        .await
+        .unwrap();
+    assert_eq!(r.status, 200);
     let before = vm_rss(server.pid());
     let started = Instant::now();
     for _ in 0..5 {
@@ -260,10 +267,10 @@ async fn a_server_process_answers_the_fan_out_at_once_and_keeps_its_memory() {
         took < Duration::from_millis(500),
         "5 requests took {took:?}"
     );
-    // Essentially unchanged: within 4 MiB (the fan-out used to grow it by 400 MiB at 21
-    // levels and by 23 GB at 26).
+    // Essentially unchanged: within 16 MiB, allocator noise (the fan-out used to grow it
+    // by 400 MiB at 21 levels and by 23 GB at 26; CI once saw 4.7 MiB of noise).
     assert!(
-        after < before + 4 * 1024,
+        after < before + 16 * 1024,
         "VmRSS {before} kB before, {after} kB after"
     );
     let r = conn.request("GET", "/healthz", &[], b"").await.unwrap();
