@@ -127,26 +127,10 @@ impl<C: ConnectionTrait> Month<'_, '_, C> {
     async fn text_queries(&self, field: &str, kind: &str, users: bool) -> Result<Value, DbErr> {
         let condition = format!("{SEARCHED} AND {} = '{kind}'", self.raw.text("kind"));
         let text = self.raw.text(field);
-        let mut merged: HashMap<String, (i64, HashSet<String>)> = HashMap::new();
-        for row in self
-            .grouped(&[&text, "e.user_id"], "COUNT(*)", "", &condition)
-            .await?
-        {
-            let (Some(q), user, n) = (
-                row.try_get_by_index::<Option<String>>(0)?,
-                row.try_get_by_index::<Option<String>>(1)?,
-                row.try_get_by_index::<i64>(2)?,
-            ) else {
-                continue;
-            };
-            let q = normalise(&q);
-            if q.is_empty() {
-                continue;
-            }
-            let entry = merged.entry(q).or_default();
-            entry.0 += n;
-            entry.1.extend(user);
-        }
+        let merged = merge_by_normalised(
+            self.grouped(&[&text, "e.user_id"], "COUNT(*)", "", &condition)
+                .await?,
+        )?;
         let items = merged
             .into_iter()
             .map(|(q, (count, who))| {
@@ -495,4 +479,29 @@ async fn collections<C: ConnectionTrait>(
         "topCreators": top_creators,
         "collectionsCreatedTrend": m.trend(&m.per_month("COUNT(*)", created).await?),
     }))
+}
+
+/// Rows of (text, user id, count) merged by the text as the rollups normalise it: each
+/// normalised text's count and its distinct users; empty texts left out.
+pub(super) fn merge_by_normalised(
+    rows: Vec<sea_orm::QueryResult>,
+) -> Result<HashMap<String, (i64, HashSet<String>)>, DbErr> {
+    let mut merged: HashMap<String, (i64, HashSet<String>)> = HashMap::new();
+    for row in rows {
+        let (Some(q), user, n) = (
+            row.try_get_by_index::<Option<String>>(0)?,
+            row.try_get_by_index::<Option<String>>(1)?,
+            row.try_get_by_index::<i64>(2)?,
+        ) else {
+            continue;
+        };
+        let q = normalise(&q);
+        if q.is_empty() {
+            continue;
+        }
+        let entry = merged.entry(q).or_default();
+        entry.0 += n;
+        entry.1.extend(user);
+    }
+    Ok(merged)
 }

@@ -2,14 +2,13 @@
 //! count, zero-result searches and queries, and converted searches, each derived from
 //! the `events` table as PRODUCT.md defines it ("Search effectiveness").
 use super::baseline::{Ranked, edges, metric_value, top_list};
-use super::baseline_monthly::{Month, SEARCHED, month_of};
+use super::baseline_monthly::{Month, SEARCHED, merge_by_normalised, month_of};
 use super::queries::Scenario;
 use super::raw::Raw;
-use crate::analytics::rollups::normalise;
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{ConnectionTrait, DbErr, Value as DbValue};
 use serde_json::{Map, Value, json};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 /// How long after a search a view or download converts it (30:00.000 included).
 const WINDOW_MINUTES: i64 = 30;
@@ -99,31 +98,15 @@ async fn zero_result_queries<C: ConnectionTrait>(
         "{SEARCHED} AND {zero} AND {} IN ('TEXT', 'VISUAL_TEXT')",
         raw.text("kind")
     );
-    let mut merged: HashMap<String, (i64, HashSet<String>)> = HashMap::new();
-    for row in m
-        .grouped(
+    let merged = merge_by_normalised(
+        m.grouped(
             &[&raw.text("query"), "e.user_id"],
             "COUNT(*)",
             "",
             &condition,
         )
-        .await?
-    {
-        let (Some(q), user, n) = (
-            row.try_get_by_index::<Option<String>>(0)?,
-            row.try_get_by_index::<Option<String>>(1)?,
-            row.try_get_by_index::<i64>(2)?,
-        ) else {
-            continue;
-        };
-        let q = normalise(&q);
-        if q.is_empty() {
-            continue;
-        }
-        let entry = merged.entry(q).or_default();
-        entry.0 += n;
-        entry.1.extend(user);
-    }
+        .await?,
+    )?;
     let sum: i64 = merged.values().map(|(n, _)| n).sum();
     let items = merged
         .into_iter()
