@@ -9,6 +9,9 @@ mod m20261123_000005_leaner_writes;
 mod m20261130_000008_data_versions;
 mod m20261130_000009_operations;
 mod m20261130_000010_pending_rebuilds;
+mod m20261130_000011_narrower_rollups;
+
+pub use m20261130_000011_narrower_rollups::{RANKED_METRICS, ranking_predicate};
 
 pub struct Migrator;
 
@@ -24,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000008_data_versions::Migration),
             Box::new(m20261130_000009_operations::Migration),
             Box::new(m20261130_000010_pending_rebuilds::Migration),
+            Box::new(m20261130_000011_narrower_rollups::Migration),
         ]
     }
 }

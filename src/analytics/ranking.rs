@@ -200,6 +200,20 @@ pub async fn sum(
     Ok(n.unwrap_or(0))
 }
 
+/// The terms that let the planner read a ranking from the ranking index, which holds
+/// only the monthly rows of the ranked metrics (`migration::RANKED_METRICS`): the metric
+/// as a literal (a bound parameter cannot prove the index's predicate) and the monthly
+/// rows' period length, both as the index's predicate states them. Another metric gets
+/// no term (its rows are sorted instead).
+fn ranking_index(metric: &str) -> Condition {
+    match migration::RANKED_METRICS.iter().find(|m| **m == metric) {
+        Some(ranked) => Condition::all()
+            .add(Expr::cust(format!("metric = '{ranked}'")))
+            .add(Expr::cust("length(period) = 7")),
+        None => Condition::all(),
+    }
+}
+
 /// A page of a ranking after `after` (the last row of the previous page); with
 /// `with_sum`, also the sum of every row's count.
 pub async fn top(
@@ -211,9 +225,14 @@ pub async fn top(
     first: u64,
     with_sum: bool,
 ) -> AppResult<Ranked> {
+    debug_assert!(
+        migration::RANKED_METRICS.contains(&metric) && period.len() == 7,
+        "{metric} in {period} is ranked, but the ranking index holds only the monthly rows of migration::RANKED_METRICS"
+    );
     let base = rows_of(environment_id, metric)
         .filter(rollup::Column::Period.eq(period))
-        .filter(rollup::Column::Count.gt(0));
+        .filter(rollup::Column::Count.gt(0))
+        .filter(ranking_index(metric));
     let period_list = [period.to_owned()];
     let total = distinct(db, environment_id, metric, &period_list)
         .await?

@@ -22,15 +22,14 @@ pub mod m {
     pub const COLLECTIONS_CREATED: &str = "collectionsCreated";
     /// Per user (key): searches + downloads (bulk included) + uploads.
     pub const ACTIVE_USER: &str = "activeUser";
-    /// Per user: searches.
-    pub const USER_SEARCHES: &str = "userSearches";
     /// Per user: downloads, bulk included.
     pub const USER_DOWNLOADS: &str = "userDownloads";
     /// Per user: uploads.
     pub const USER_UPLOADS: &str = "userUploads";
     /// Per session id (key): events of users.
     pub const ACTIVE_SESSION: &str = "activeSession";
-    /// Per user: searches (the rows are usersWhoSearched).
+    /// Per user: searches (the rows are usersWhoSearched; a user's count is their
+    /// searches, as the engagement list shows them).
     pub const SEARCHER: &str = "searcher";
     /// Per normalised TEXT query.
     pub const QUERY: &str = "searchQuery";
@@ -273,7 +272,6 @@ pub fn increments(e: &EventFacts<'_>, out: &mut Increments) {
             if let Some(user) = e.user_id {
                 add(m::KNOWN_USER_SEARCHES, "", "");
                 add(m::ACTIVE_USER, user, "");
-                add(m::USER_SEARCHES, user, "");
                 add(m::SEARCHER, user, "");
             }
             let (text_metric, user_metric) = match str_field("kind") {
@@ -417,7 +415,6 @@ pub enum UserPart {
 /// durations, converted searches) hold event ids, which are the sender's and hold no user id.
 pub const USER_KEYED: &[(&str, UserPart)] = &[
     (m::ACTIVE_USER, UserPart::Key),
-    (m::USER_SEARCHES, UserPart::Key),
     (m::USER_DOWNLOADS, UserPart::Key),
     (m::USER_UPLOADS, UserPart::Key),
     (m::SEARCHER, UserPart::Key),

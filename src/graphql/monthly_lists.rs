@@ -187,7 +187,7 @@ impl EngagementReport {
         #[graphql(desc = "Cursor of the last item of the previous page.")] after: Option<String>,
     ) -> Result<EngagedUserConnection> {
         let (ranked, after_given) = self.0.ranked(ctx, m::ACTIVE_USER, first, after).await?;
-        let searches = per_key(ctx, &self.0, m::USER_SEARCHES, &ranked, false).await?;
+        let searches = per_key(ctx, &self.0, m::SEARCHER, &ranked, false).await?;
         let downloads = per_key(ctx, &self.0, m::USER_DOWNLOADS, &ranked, false).await?;
         let uploads = per_key(ctx, &self.0, m::USER_UPLOADS, &ranked, false).await?;
         let edges = ranked_entities::<UserLoader>(ctx, &ranked)
