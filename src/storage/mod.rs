@@ -38,11 +38,14 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
                     .busy_timeout(Duration::from_secs(30))
             });
     } else {
-        // A generic plan cached while a table was still small (a sequential scan) would
-        // stay in use as it grows: plan each statement for its own parameters.
-        opts.max_connections(16)
-            .min_connections(1)
-            .map_sqlx_postgres_opts(|o| o.options([("plan_cache_mode", "force_custom_plan")]));
+        // Reads keep PostgreSQL's plan cache (plan_cache_mode = auto): a prepared
+        // statement run again reuses its generic plan where that costs no more than
+        // planning for the parameters, so a small request is not planned on every call.
+        // Writers, which grow tables from empty, plan each statement for its own
+        // parameters (`SET LOCAL plan_cache_mode = force_custom_plan` in their
+        // transaction, `Ingestor::lock_environment`): a generic plan made while a table was
+        // small (a sequential scan) would stay in use as it grows until the next ANALYZE.
+        opts.max_connections(16).min_connections(1);
     }
     let db = Database::connect(opts)
         .await
