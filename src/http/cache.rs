@@ -54,6 +54,11 @@ impl Lookup {
         })
     }
 
+    /// The cache key looked up.
+    pub(super) fn key(&self) -> &Key {
+        &self.key
+    }
+
     /// The answer of a hit, charged to the caller's rate limit like the query itself;
     /// None on a miss. (Only answers of queries are stored, so a hit is a query's.)
     pub(super) fn hit(&self, state: &AppState, answer: Answer) -> Option<Response> {
