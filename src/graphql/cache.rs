@@ -100,28 +100,23 @@ pub struct Key {
 }
 
 impl Key {
-    /// The key of a request of the caller's: its scopes, document, operation name and
-    /// variables (as sent: the same variables in another order are another key).
+    /// The key of a request of the caller's: its scopes (as a set: each a bit of
+    /// `scopes`), document, operation name and variables (as sent: the same variables in
+    /// another order are another key).
     pub fn new(
         environment_id: i64,
         version: i64,
-        scopes: &[&str],
+        scopes: u32,
         document: &str,
         operation_name: Option<&str>,
         variables: &str,
     ) -> Key {
-        let mut scopes = scopes.to_vec();
-        scopes.sort_unstable();
         let mut h = Sha256::new();
         h.update(environment_id.to_le_bytes());
         h.update(version.to_le_bytes());
+        h.update(scopes.to_le_bytes());
         // Each part with its length first: no two requests hash the same bytes.
-        for part in [
-            scopes.join(",").as_str(),
-            document,
-            operation_name.unwrap_or("\u{0}"),
-            variables,
-        ] {
+        for part in [document, operation_name.unwrap_or("\u{0}"), variables] {
             h.update((part.len() as u64).to_le_bytes());
             h.update(part.as_bytes());
         }
