@@ -75,12 +75,13 @@ pub async fn build_with_clock(
     let config_cache_bytes = config.cache_max_bytes;
     let persisted = persisted_queries(&config)?;
     let live = live::Live::start(db.clone(), live_limits(&config));
+    let callers = http::callers::Callers::new(db.clone());
     Ok(AppState {
         schema: graphql::build_schema(
             db.clone(),
             ingestor.clone(),
             clock.clone(),
-            limits,
+            limits.clone(),
             limiter.clone(),
             graphql::limits::IngestRate(ingest_limiter.clone()),
             live.clone(),
@@ -96,6 +97,8 @@ pub async fn build_with_clock(
         admin_schema,
         operators,
         cache: graphql::cache::ReadCache::new(config_cache_bytes),
+        callers,
+        limits: Arc::new(limits),
         persisted,
         live,
     })

@@ -80,7 +80,10 @@ pub async fn list_keys(config: &Config, environment: &str) -> anyhow::Result<()>
 pub async fn revoke_key(config: &Config, environment: &str, id: &str) -> anyhow::Result<()> {
     let db = open(config).await?;
     let env = environments::require(&db, environment).await?;
-    keys::revoke(&db, env.id, id).await?;
+    // The key and the environment's data version in one transaction (see `keys::revoke`).
+    let txn = sea_orm::TransactionTrait::begin(&db).await?;
+    keys::revoke(&txn, env.id, id).await?;
+    txn.commit().await?;
     eprintln!("revoked {id}");
     Ok(())
 }

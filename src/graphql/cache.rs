@@ -2,8 +2,9 @@
 //!
 //! An answer is keyed by the environment, the document, the operation name, the
 //! variables and the caller's scopes, and stored with the environment's data version the
-//! request read with its key (`storage::data_versions`, bumped in every transaction that
-//! changes the environment's data). A request looks up only entries of the version it
+//! request read, after it arrived, with its key or in a freshness read shared by the
+//! requests of the moment (`http::callers`; `storage::data_versions`, bumped in every
+//! transaction that changes the environment's data). A request looks up only entries of the version it
 //! read itself, so no answer outlives the change that made it stale, whichever server
 //! replica took the change: they share the database the version lives in. When a newer
 //! version shows up, the environment's older entries are dropped at once.
@@ -12,6 +13,9 @@
 //! field that read the clock or the caller's rate-limit state (those call [`volatile`]).
 //! Memory is bounded by [`ReadCache::new`]'s byte budget: the least recently used
 //! answers go first.
+//!
+//! Misses of one key run the query once ([`ReadCache::fly`]): the first runs it, the
+//! others wait for its answer and are then answered from the cache.
 use async_graphql::Context;
 use lru::LruCache;
 use sha2::{Digest, Sha256};
@@ -58,6 +62,34 @@ struct Inner {
 pub struct ReadCache {
     max_bytes: usize,
     inner: Arc<Mutex<Inner>>,
+    /// The keys whose query is running, and what waiting for it watches.
+    flights: Arc<Mutex<HashMap<[u8; 32], tokio::sync::watch::Receiver<()>>>>,
+}
+
+/// A miss's part in running its query: the first runs it; the others wait for it.
+pub enum Flight {
+    /// Runs the query; when dropped (stored or not), those waiting go on.
+    Leader(Leader),
+    /// Waits for the leader: `changed()` returns (an error) when it is done.
+    Follower(tokio::sync::watch::Receiver<()>),
+}
+
+/// The running query of a key.
+pub struct Leader {
+    flights: Arc<Mutex<HashMap<[u8; 32], tokio::sync::watch::Receiver<()>>>>,
+    hash: [u8; 32],
+    _done: tokio::sync::watch::Sender<()>,
+}
+
+impl Drop for Leader {
+    fn drop(&mut self) {
+        // Off the map first, then `_done` goes: a follower that saw the map entry sees
+        // the sender dropped.
+        self.flights
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&self.hash);
+    }
 }
 
 /// What identifies an answer: the environment, its data version, and the request.
@@ -68,28 +100,23 @@ pub struct Key {
 }
 
 impl Key {
-    /// The key of a request of the caller's: its scopes, document, operation name and
-    /// variables (as sent: the same variables in another order are another key).
+    /// The key of a request of the caller's: its scopes (as a set: each a bit of
+    /// `scopes`), document, operation name and variables (as sent: the same variables in
+    /// another order are another key).
     pub fn new(
         environment_id: i64,
         version: i64,
-        scopes: &[&str],
+        scopes: u32,
         document: &str,
         operation_name: Option<&str>,
         variables: &str,
     ) -> Key {
-        let mut scopes = scopes.to_vec();
-        scopes.sort_unstable();
         let mut h = Sha256::new();
         h.update(environment_id.to_le_bytes());
         h.update(version.to_le_bytes());
+        h.update(scopes.to_le_bytes());
         // Each part with its length first: no two requests hash the same bytes.
-        for part in [
-            scopes.join(",").as_str(),
-            document,
-            operation_name.unwrap_or("\u{0}"),
-            variables,
-        ] {
+        for part in [document, operation_name.unwrap_or("\u{0}"), variables] {
             h.update((part.len() as u64).to_le_bytes());
             h.update(part.as_bytes());
         }
@@ -119,7 +146,23 @@ impl ReadCache {
                 environments: HashMap::new(),
                 bytes: 0,
             })),
+            flights: Arc::default(),
         }
+    }
+
+    /// Joins the run of `key`'s query: leads it when none is running, else follows.
+    pub fn fly(&self, key: &Key) -> Flight {
+        let mut flights = self.flights.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(running) = flights.get(&key.hash) {
+            return Flight::Follower(running.clone());
+        }
+        let (done, watch) = tokio::sync::watch::channel(());
+        flights.insert(key.hash, watch);
+        Flight::Leader(Leader {
+            flights: self.flights.clone(),
+            hash: key.hash,
+            _done: done,
+        })
     }
 
     pub fn enabled(&self) -> bool {

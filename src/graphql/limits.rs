@@ -95,6 +95,10 @@ pub struct CostMeter {
     pub state: Mutex<Option<BucketState>>,
 }
 
+/// The request's document, parsed once by the HTTP layer (request data): the checks
+/// here scan it instead of parsing the text again.
+pub struct Parsed(pub Arc<ExecutableDocument>);
+
 /// An error with `extensions.code`.
 pub fn coded_error(message: String, code: &str) -> ServerError {
     let mut err = ServerError::new(message, None);
@@ -262,7 +266,11 @@ impl Extension for LimitsChecks {
         // spread as it expands (exponential in the fan-out), so the document is parsed
         // here first and refused when it expands too far. (A document that does not parse
         // goes on to get async-graphql's syntax error.)
-        if let Ok(doc) = async_graphql::parser::parse_query(query) {
+        let doc = match ctx.data_opt::<Parsed>() {
+            Some(Parsed(doc)) => Some(doc.clone()),
+            None => async_graphql::parser::parse_query(query).ok().map(Arc::new),
+        };
+        if let Some(doc) = doc {
             let cost = self.scan(&doc, variables)?;
             *self.cost.lock().unwrap_or_else(|e| e.into_inner()) = cost;
             if let Some(meter) = ctx.data_opt::<Arc<CostMeter>>() {

@@ -14,7 +14,11 @@ pub(super) fn bearer(headers: &HeaderMap) -> Option<&str> {
 }
 
 /// Who is calling, for GraphQL: resolvers turn a missing or invalid key into errors.
-pub async fn graphql_auth(db: &DatabaseConnection, headers: &HeaderMap) -> AppResult<Auth> {
+/// Known keys are checked without a statement of their own (see `callers`).
+pub async fn graphql_auth(
+    callers: &super::callers::Callers,
+    headers: &HeaderMap,
+) -> AppResult<Auth> {
     let Some(token) = bearer(headers) else {
         return Ok(if headers.contains_key(AUTHORIZATION) {
             Auth::Invalid
@@ -22,7 +26,7 @@ pub async fn graphql_auth(db: &DatabaseConnection, headers: &HeaderMap) -> AppRe
             Auth::Missing
         });
     };
-    match keys::authenticate(db, token).await {
+    match callers.authenticate(token).await {
         Ok(caller) => {
             crate::telemetry::http::record_environment(caller.environment.id);
             Ok(Auth::Caller(caller))

@@ -35,23 +35,27 @@ impl Lookup {
         if !state.cache.enabled() {
             return None;
         }
-        let variables = params
-            .variables
-            .as_ref()
-            .map(|v| serde_json::to_string(v).unwrap_or_default())
-            .unwrap_or_default();
-        let scopes: Vec<&str> = caller.scopes.iter().map(|s| s.as_str()).collect();
+        let variables = match &params.variables {
+            Some(v) if !v.is_empty() => serde_json::to_string(v).unwrap_or_default(),
+            _ => String::new(),
+        };
+        let scopes = caller.scopes.iter().fold(0u32, |m, s| m | (1 << *s as u32));
         Some(Lookup {
             key: Key::new(
                 caller.environment.id,
                 caller.data_version,
-                &scopes,
+                scopes,
                 &params.query,
                 params.operation_name.as_deref(),
                 &variables,
             ),
             key_id: caller.key_id.clone(),
         })
+    }
+
+    /// The cache key looked up.
+    pub(super) fn key(&self) -> &Key {
+        &self.key
     }
 
     /// The answer of a hit, charged to the caller's rate limit like the query itself;

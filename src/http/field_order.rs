@@ -9,32 +9,29 @@ use std::collections::HashMap;
 
 type Fragments = HashMap<Name, Positioned<FragmentDefinition>>;
 
-/// Reorders `data` after the selection of the operation `operation_name` picks.
-pub fn order_response(data: &mut Value, query: &str, operation_name: Option<&str>) {
-    let Ok(doc) = async_graphql::parser::parse_query(query) else {
-        return;
-    };
+/// Reorders `data` after the selection of the operation `operation_name` of the parsed
+/// document `doc` picks.
+pub fn order_response(data: &mut Value, doc: &ExecutableDocument, operation_name: Option<&str>) {
     let ExecutableDocument {
         operations,
         fragments,
         ..
     } = doc;
     let set = match (operations, operation_name) {
-        (DocumentOperations::Single(op), _) => op.node.selection_set,
+        (DocumentOperations::Single(op), _) => &op.node.selection_set,
         (DocumentOperations::Multiple(ops), Some(name)) => {
-            match ops.into_iter().find(|(n, _)| n.as_str() == name) {
-                Some((_, op)) => op.node.selection_set,
+            match ops.iter().find(|(n, _)| n.as_str() == name) {
+                Some((_, op)) => &op.node.selection_set,
                 None => return,
             }
         }
-        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => match ops.into_iter().next()
-        {
-            Some((_, op)) => op.node.selection_set,
+        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => match ops.iter().next() {
+            Some((_, op)) => &op.node.selection_set,
             None => return,
         },
         _ => return,
     };
-    reorder(data, &[&set.node], &fragments, 0);
+    reorder(data, &[&set.node], fragments, 0);
 }
 
 /// The response keys the sets select, in order, each with the sets selected below it.
@@ -124,7 +121,8 @@ mod tests {
             json!({"b": 1, "list": [{"y": 1, "x": 2, "__typename": "T"}], "a": {"d": 1, "c": 2}});
         let query =
             "query Q { a { ...F } list { __typename ... on T { x } y } b } fragment F on A { c d }";
-        order_response(&mut data, query, Some("Q"));
+        let doc = async_graphql::parser::parse_query(query).unwrap();
+        order_response(&mut data, &doc, Some("Q"));
         assert_eq!(
             data.to_string(),
             r#"{"a":{"c":2,"d":1},"list":[{"__typename":"T","x":2,"y":1}],"b":1}"#

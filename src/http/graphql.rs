@@ -3,11 +3,12 @@
 //! always answer application/graphql-response+json).
 use super::AppState;
 use super::auth::graphql_auth;
+use crate::graphql::cache::Flight;
 use crate::graphql::context::Auth;
-use crate::graphql::limits::{CostMeter, RateKey, coded_error};
+use crate::graphql::limits::{CostMeter, Parsed, RateKey, coded_error};
 use crate::graphql::loaders;
 use crate::storage::keys::Caller;
-use async_graphql::parser::types::OperationType;
+use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType};
 use async_graphql::{Request, Variables};
 use axum::body::Bytes;
 use axum::extract::State;
@@ -136,34 +137,32 @@ fn operation_type(
     params: &Params,
     limits: &crate::graphql::limits::Limits,
 ) -> Option<OperationType> {
-    operation(params, limits).map(|(ty, _)| ty)
+    let doc = parse(&params.query, limits)?;
+    operation(&doc, params.operation_name.as_deref()).map(|(ty, _)| ty)
 }
 
-/// The type and name of the operation `params` would run, when the document parses (a
-/// document over the token limits is not parsed here: the schema refuses it).
+/// The document, when it parses (a document over the token limits is not parsed here:
+/// the schema refuses it).
+fn parse(query: &str, limits: &crate::graphql::limits::Limits) -> Option<ExecutableDocument> {
+    crate::graphql::scan::tokens::check(query, limits.max_tokens, limits.max_nesting).ok()?;
+    async_graphql::parser::parse_query(query).ok()
+}
+
+/// The type and name of the operation of `doc` the request runs.
 fn operation(
-    params: &Params,
-    limits: &crate::graphql::limits::Limits,
+    doc: &ExecutableDocument,
+    operation_name: Option<&str>,
 ) -> Option<(OperationType, Option<String>)> {
-    crate::graphql::scan::tokens::check(&params.query, limits.max_tokens, limits.max_nesting)
-        .ok()?;
-    let doc = async_graphql::parser::parse_query(&params.query).ok()?;
-    let ops = doc.operations;
-    match (&params.operation_name, ops) {
-        (None, async_graphql::parser::types::DocumentOperations::Single(op)) => {
-            Some((op.node.ty, None))
-        }
-        (Some(name), async_graphql::parser::types::DocumentOperations::Multiple(map)) => map
+    match (operation_name, &doc.operations) {
+        (None, DocumentOperations::Single(op)) => Some((op.node.ty, None)),
+        (Some(name), DocumentOperations::Multiple(map)) => map
             .iter()
             .find(|(n, _)| n.as_str() == name)
             .map(|(n, op)| (op.node.ty, Some(n.to_string()))),
-        (None, async_graphql::parser::types::DocumentOperations::Multiple(map))
-            if map.len() == 1 =>
-        {
-            map.iter()
-                .next()
-                .map(|(n, op)| (op.node.ty, Some(n.to_string())))
-        }
+        (None, DocumentOperations::Multiple(map)) if map.len() == 1 => map
+            .iter()
+            .next()
+            .map(|(n, op)| (op.node.ty, Some(n.to_string()))),
         _ => None,
     }
 }
@@ -186,7 +185,7 @@ async fn execute(
     answer: Answer,
     params: Params,
 ) -> Response {
-    let auth = match graphql_auth(&state.db, headers).await {
+    let auth = match graphql_auth(&state.callers, headers).await {
         Ok(auth) => auth,
         Err(err) => return err.into_response(),
     };
@@ -194,12 +193,45 @@ async fn execute(
     if let Some(hit) = cache.as_ref().and_then(|c| c.hit(state, answer)) {
         return hit;
     }
-    let operation = operation(
-        &params,
-        &crate::graphql::limits::Limits::from_config(&state.config),
-    );
-    let (query, operation_name) = (params.query.clone(), params.operation_name.clone());
+    // Parsed once: the schema and the field order use this parse.
+    let doc = parse(&params.query, &state.limits).map(Arc::new);
+    let operation = doc
+        .as_ref()
+        .and_then(|d| operation(d, params.operation_name.as_deref()));
+    // Misses of one query run it once; the others are answered from the cache after.
+    let _leader = match (&cache, &operation) {
+        (Some(lookup), Some((OperationType::Query, _))) => match state.cache.fly(lookup.key()) {
+            Flight::Leader(leader) => Some(leader),
+            Flight::Follower(mut running) => {
+                let timeout = Duration::from_millis(state.config.request_timeout_ms);
+                let _ = tokio::time::timeout(timeout, running.changed()).await;
+                if let Some(hit) = lookup.hit(state, answer) {
+                    return hit;
+                }
+                None
+            }
+        },
+        _ => None,
+    };
+    run(state, answer, params, auth, cache, doc, operation).await
+}
+
+/// Runs a request the cache did not answer, and stores its answer when it may.
+async fn run(
+    state: &AppState,
+    answer: Answer,
+    params: Params,
+    auth: Auth,
+    cache: Option<super::cache::Lookup>,
+    doc: Option<Arc<ExecutableDocument>>,
+    operation: Option<(OperationType, Option<String>)>,
+) -> Response {
+    let operation_name = params.operation_name.clone();
     let mut request = Request::new(params.query);
+    if let Some(doc) = &doc {
+        request.set_parsed_query(ExecutableDocument::clone(doc));
+        request = request.data(Parsed(doc.clone()));
+    }
     if let Some(name) = params.operation_name {
         request = request.operation_name(name);
     }
@@ -257,7 +289,9 @@ async fn execute(
     let mut body = Map::new();
     if !request_error {
         let mut data = response.data.into_json().unwrap_or(Value::Null);
-        super::field_order::order_response(&mut data, &query, operation_name.as_deref());
+        if let Some(doc) = &doc {
+            super::field_order::order_response(&mut data, doc, operation_name.as_deref());
+        }
         body.insert("data".into(), data);
     }
     if !response.errors.is_empty() {
@@ -390,8 +424,7 @@ pub async fn get(State(state): State<AppState>, headers: HeaderMap, uri: Uri) ->
     if let Err(refusal) = state.persisted.resolve(&mut params) {
         return refused(answer, refusal);
     }
-    let limits = crate::graphql::limits::Limits::from_config(&state.config);
-    if operation_type(&params, &limits).is_some_and(|t| t != OperationType::Query) {
+    if operation_type(&params, &state.limits).is_some_and(|t| t != OperationType::Query) {
         let mut response = respond(
             answer,
             StatusCode::METHOD_NOT_ALLOWED,

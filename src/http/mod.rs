@@ -2,6 +2,7 @@
 pub mod admin;
 pub mod auth;
 mod cache;
+pub mod callers;
 pub mod exports;
 mod field_order;
 mod graphiql;
@@ -48,6 +49,10 @@ pub struct AppState {
     pub operators: crate::operator::Credentials,
     /// Answers of read operations (see `graphql::cache`).
     pub cache: crate::graphql::cache::ReadCache,
+    /// The keys of `/graphql`'s callers, kept fresh (see `callers`).
+    pub callers: callers::Callers,
+    /// The configured limits, read once.
+    pub limits: Arc<crate::graphql::limits::Limits>,
     /// Documents known by their hash (see `persisted`).
     pub persisted: persisted::PersistedQueries,
     /// What subscriptions wait on, and their limits.

@@ -1,7 +1,9 @@
 //! Each environment's data version (table `data_versions`): bumped inside every
-//! transaction that changes what an answer about the environment could say, and read
-//! with the caller's key (`keys::authenticate`), so the read cache can tell at no extra
-//! cost whether an answer it holds is still current.
+//! transaction that changes what an answer about the environment could say (and by a
+//! key's revocation), and read with the caller's key (`keys::authenticate`) or, for keys
+//! a server already knows, by one read shared by the requests of the moment
+//! (`http::callers`), so the read cache can tell cheaply whether an answer it holds is
+//! still current.
 use crate::error::AppResult;
 use sea_orm::{ConnectionTrait, Statement};
 
@@ -26,4 +28,38 @@ pub async fn bump<C: ConnectionTrait>(txn: &C, environment_id: i64) -> AppResult
     ))
     .await?;
     Ok(())
+}
+
+/// The data versions of `environment_ids` in one statement (an environment never
+/// bumped is at 0 and has no row: it is left out of the map).
+pub async fn read<C: ConnectionTrait>(
+    db: &C,
+    environment_ids: &[i64],
+) -> AppResult<std::collections::HashMap<i64, i64>> {
+    let backend = db.get_database_backend();
+    let placeholders: Vec<String> = (1..=environment_ids.len())
+        .map(|i| match backend {
+            sea_orm::DbBackend::Postgres => format!("${i}"),
+            _ => format!("?{i}"),
+        })
+        .collect();
+    let sql = format!(
+        "SELECT environment_id, version FROM data_versions WHERE environment_id IN ({})",
+        placeholders.join(", ")
+    );
+    let rows = db
+        .query_all_raw(Statement::from_sql_and_values(
+            backend,
+            sql,
+            environment_ids.iter().map(|id| (*id).into()),
+        ))
+        .await?;
+    let mut versions = std::collections::HashMap::with_capacity(rows.len());
+    for row in rows {
+        versions.insert(
+            row.try_get::<i64>("", "environment_id")?,
+            row.try_get::<i64>("", "version")?,
+        );
+    }
+    Ok(versions)
 }

@@ -98,6 +98,11 @@ pub fn hash(token: &str) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The SHA-256 of a token, as bytes: how keys held in memory are found.
+pub fn digest(token: &str) -> [u8; 32] {
+    Sha256::digest(token.as_bytes()).into()
+}
+
 /// `bytes` random bytes from the OS, URL-safe base64.
 pub fn random_b64(bytes: usize) -> String {
     let mut buf = vec![0u8; bytes];
@@ -207,7 +212,12 @@ static TOUCHING: std::sync::LazyLock<std::sync::Mutex<std::collections::HashSet<
 /// Writes a key's last-used time in a task of its own: a request never waits for it,
 /// however long a writer (a rollup rebuild, a big ingest batch) holds the database. One
 /// write per key is under way at a time; a failure is logged, and the next use retries.
-fn touch(db: &DatabaseConnection, environment_id: i64, key_id: &str, now: DateTime<Utc>) {
+pub(crate) fn touch(
+    db: &DatabaseConnection,
+    environment_id: i64,
+    key_id: &str,
+    now: DateTime<Utc>,
+) {
     let entry = (environment_id, key_id.to_owned());
     let mut touching = TOUCHING.lock().unwrap_or_else(|e| e.into_inner());
     if !touching.insert(entry.clone()) {
@@ -243,7 +253,9 @@ pub async fn list(db: &DatabaseConnection, environment_id: i64) -> AppResult<Vec
 }
 
 /// Revokes a key of an environment: it authenticates no more. NOT_FOUND when the
-/// environment has no such key; revoking twice keeps the first time.
+/// environment has no such key; revoking twice keeps the first time. The environment's
+/// data version moves on with it (run it in a transaction): servers that keep keys in
+/// memory learn of the revocation from the version (see `http::callers`).
 pub async fn revoke<C: ConnectionTrait>(
     db: &C,
     environment_id: i64,
@@ -264,5 +276,7 @@ pub async fn revoke<C: ConnectionTrait>(
     }
     let mut active: api_key::ActiveModel = key.into();
     active.revoked_at = Set(Some(Utc::now()));
-    Ok(active.update(db).await?)
+    let key = active.update(db).await?;
+    crate::storage::data_versions::bump(db, environment_id).await?;
+    Ok(key)
 }

@@ -2,6 +2,7 @@
 mod activity;
 mod backfill;
 mod bench;
+mod cache_freshness;
 mod catalog;
 mod citus;
 mod cli;
