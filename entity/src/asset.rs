@@ -27,6 +27,13 @@ pub struct Model {
     pub versions: Json,
     /// True while only referenced by events, before its creating event or a sync.
     pub placeholder: bool,
+    /// The local day (YYYY-MM-DD) of its first asset.uploaded; null without one.
+    pub first_uploaded_day: Option<String>,
+    /// The local day of its first asset.archived or asset.deleted; null without one.
+    pub removed_day: Option<String>,
+    /// The local day of its last asset.viewed, asset.downloaded (bulk included) or
+    /// collection.downloaded; null without one.
+    pub last_used_day: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -10,6 +10,7 @@ mod m20261130_000008_data_versions;
 mod m20261130_000009_operations;
 mod m20261130_000010_pending_rebuilds;
 mod m20261130_000011_narrower_rollups;
+mod m20261130_000012_asset_days;
 
 pub use m20261130_000011_narrower_rollups::{RANKED_METRICS, ranking_predicate};
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000009_operations::Migration),
             Box::new(m20261130_000010_pending_rebuilds::Migration),
             Box::new(m20261130_000011_narrower_rollups::Migration),
+            Box::new(m20261130_000012_asset_days::Migration),
         ]
     }
 }

@@ -8,9 +8,7 @@ use super::time::YearMonth;
 use crate::error::AppResult;
 use chrono::{DateTime, Utc};
 use entity::{asset, rollup};
-use sea_orm::{
-    ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect, sea_query::Expr,
-};
+use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect};
 use std::cmp::Ordering;
 use std::collections::{HashMap, HashSet};
 
@@ -31,104 +29,93 @@ impl UnusedAsset {
     }
 }
 
-/// (id, uploadedAt, folder, asset type, status, placeholder) of an asset.
-type AssetRow = (
+/// (id, uploadedAt, folder, asset type, last used day) of a candidate.
+type Candidate = (
     String,
     Option<DateTime<Utc>>,
     Option<String>,
     Option<String>,
-    String,
-    bool,
+    Option<String>,
 );
 
-/// The keys of a per-asset rollup's daily rows, with the first day of each.
-async fn first_days(
-    db: &DatabaseConnection,
-    environment_id: i64,
-    metric: &str,
-) -> AppResult<HashMap<String, String>> {
-    let rows: Vec<(String, String)> = rollup::Entity::find()
-        .filter(rollup::Column::EnvironmentId.eq(environment_id))
-        .filter(rollup::Column::Metric.eq(metric))
-        .filter(rollup::Column::Period.like("____-__-__"))
-        .filter(rollup::Column::Count.gt(0))
-        .select_only()
-        .column(rollup::Column::Key)
-        .column_as(Expr::cust("MIN(\"period\")"), "first")
-        .group_by(rollup::Column::Key)
-        .into_tuple()
-        .all(db)
-        .await?;
-    Ok(rows.into_iter().collect())
-}
+/// Keys per `IN` list when checking candidates' use in the range.
+const CHECK_CHUNK: usize = 500;
 
 /// unusedAssets(range): assets that existed when the range began (an asset.uploaded
 /// before its first day, or a catalog sync with no upload event), never archived or
 /// deleted up to the end of its last day, with no asset.viewed, asset.downloaded (bulk
 /// included) or collection.downloaded of them in the range; in the list's order.
+///
+/// Read from the asset rows alone (their first upload, first removal and last use days,
+/// kept by ingest as the per-asset rollups count): an asset last used before the range,
+/// or never, is unused; one last used within it is used. Only an asset last used after
+/// the range (a range in the past) may or may not have been used within it: those are
+/// checked against the `assetUse` rollups of the range, by key.
 pub async fn unused_assets(
     db: &DatabaseConnection,
     environment_id: i64,
     range: &DayRange,
 ) -> AppResult<Vec<UnusedAsset>> {
-    // Five independent reads, run side by side: the answer waits for the slowest, not
-    // for their sum.
-    let used = async {
-        let keys: Vec<String> = rows_in(environment_id, m::ASSET_USE, &range.cover())
-            .filter(rollup::Column::Count.gt(0))
-            .select_only()
-            .column(rollup::Column::Key)
-            .distinct()
-            .into_tuple()
-            .all(db)
-            .await?;
-        AppResult::Ok(keys.into_iter().collect::<HashSet<String>>())
-    };
-    let assets = async {
-        let rows: Vec<AssetRow> = asset::Entity::find()
-            .filter(asset::Column::EnvironmentId.eq(environment_id))
-            .select_only()
-            .column(asset::Column::Id)
-            .column(asset::Column::UploadedAt)
-            .column(asset::Column::Folder)
-            .column(asset::Column::AssetType)
-            .column(asset::Column::Status)
-            .column(asset::Column::Placeholder)
-            .into_tuple()
-            .all(db)
-            .await?;
-        AppResult::Ok(rows)
-    };
-    let (used, uploaded, mut gone, deleted, assets) = futures::try_join!(
-        used,
-        first_days(db, environment_id, m::ASSET_UPLOADS),
-        first_days(db, environment_id, m::ASSET_ARCHIVES),
-        first_days(db, environment_id, m::ASSET_DELETES),
-        assets,
-    )?;
-    for (id, day) in deleted {
-        let first = gone.entry(id).or_insert_with(|| day.clone());
-        if day < *first {
-            *first = day;
+    let (from, to) = (range.from.to_string(), range.to.to_string());
+    let existed = Condition::any()
+        .add(asset::Column::FirstUploadedDay.lt(from.as_str()))
+        .add(
+            Condition::all()
+                .add(asset::Column::FirstUploadedDay.is_null())
+                .add(asset::Column::Placeholder.eq(false)),
+        );
+    // Archived or deleted by an event up to the last day; a status set by a sync alone
+    // has no time, so it holds throughout.
+    let kept = Condition::any()
+        .add(asset::Column::RemovedDay.gt(to.as_str()))
+        .add(
+            Condition::all()
+                .add(asset::Column::RemovedDay.is_null())
+                .add(asset::Column::Status.eq("ACTIVE")),
+        );
+    let not_used_within = Condition::any()
+        .add(asset::Column::LastUsedDay.is_null())
+        .add(asset::Column::LastUsedDay.lt(from.as_str()))
+        .add(asset::Column::LastUsedDay.gt(to.as_str()));
+    let rows: Vec<Candidate> = asset::Entity::find()
+        .filter(asset::Column::EnvironmentId.eq(environment_id))
+        .filter(existed)
+        .filter(kept)
+        .filter(not_used_within)
+        .select_only()
+        .column(asset::Column::Id)
+        .column(asset::Column::UploadedAt)
+        .column(asset::Column::Folder)
+        .column(asset::Column::AssetType)
+        .column(asset::Column::LastUsedDay)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let later: Vec<&str> = rows
+        .iter()
+        .filter(|r| r.4.as_deref().is_some_and(|d| d > to.as_str()))
+        .map(|r| r.0.as_str())
+        .collect();
+    let mut used: HashSet<String> = HashSet::new();
+    if !later.is_empty() {
+        let cover = range.cover();
+        for chunk in later.chunks(CHECK_CHUNK) {
+            let keys: Vec<String> = rows_in(environment_id, m::ASSET_USE, &cover)
+                .filter(rollup::Column::Key.is_in(chunk.iter().copied()))
+                .filter(rollup::Column::Count.gt(0))
+                .select_only()
+                .column(rollup::Column::Key)
+                .distinct()
+                .into_tuple()
+                .all(db)
+                .await?;
+            used.extend(keys);
         }
     }
-    let (from, to) = (range.from.to_string(), range.to.to_string());
-    let mut out: Vec<UnusedAsset> = assets
+    let mut out: Vec<UnusedAsset> = rows
         .into_iter()
-        .filter(|(id, _, _, _, status, placeholder)| {
-            let existed = match uploaded.get(id) {
-                Some(day) => *day < from,
-                None => !*placeholder,
-            };
-            // Archived or deleted by an event up to the last day; a status set by a sync
-            // alone has no time, so it holds throughout.
-            let removed = match gone.get(id) {
-                Some(day) => *day <= to,
-                None => status != "ACTIVE",
-            };
-            existed && !removed && !used.contains(id)
-        })
-        .map(|(id, uploaded_at, folder, asset_type, _, _)| UnusedAsset {
+        .filter(|r| !used.contains(&r.0))
+        .map(|(id, uploaded_at, folder, asset_type, _)| UnusedAsset {
             id,
             uploaded_at,
             folder,

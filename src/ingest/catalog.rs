@@ -160,6 +160,7 @@ fn add(record: Record, changes: &mut CatalogChanges) {
                 uploaded_at: f.get("uploadedAt").and_then(parse_time),
                 status: text("status"),
                 creates: true,
+                ..Default::default()
             },
         ),
         "user" => changes.users.add(

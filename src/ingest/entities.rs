@@ -143,6 +143,23 @@ pub struct AssetPatch {
     pub status: Option<String>,
     /// The asset's creating event or a sync: it stops being a placeholder.
     pub creates: bool,
+    /// The event's local day, when it uploads, removes (archives or deletes) or uses the
+    /// asset: the asset keeps the first upload, the first removal and the last use,
+    /// whatever order the events arrive in.
+    pub uploaded_day: Option<String>,
+    pub removed_day: Option<String>,
+    pub used_day: Option<String>,
+}
+
+/// Keeps in `slot` the earliest (`earliest`) or the latest of it and `day`.
+fn keep(slot: &mut Option<String>, day: Option<String>, earliest: bool) {
+    if let Some(day) = day
+        && slot
+            .as_ref()
+            .is_none_or(|d| if earliest { day < *d } else { day > *d })
+    {
+        *slot = Some(day);
+    }
 }
 
 impl CatalogEntity for asset::Entity {
@@ -163,6 +180,9 @@ impl CatalogEntity for asset::Entity {
             status: "ACTIVE".into(),
             versions: Value::Object(Default::default()),
             placeholder: true,
+            first_uploaded_day: None,
+            removed_day: None,
+            last_used_day: None,
         }
     }
     fn versions(model: &mut asset::Model) -> &mut Value {
@@ -199,6 +219,9 @@ impl CatalogEntity for asset::Entity {
         if p.creates {
             m.placeholder = false;
         }
+        keep(&mut m.first_uploaded_day, p.uploaded_day, true);
+        keep(&mut m.removed_day, p.removed_day, true);
+        keep(&mut m.last_used_day, p.used_day, false);
     }
 }
 

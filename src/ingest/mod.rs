@@ -353,8 +353,8 @@ impl Ingestor {
             .collect();
         bulk::insert(&txn, "events", EVENT_COLUMNS, "", env.id, rows).await?;
         let mut changes = entities::CatalogChanges::default();
-        for e in &events {
-            patches::add(e, &mut changes);
+        for (e, (_, day)) in events.iter().zip(&local) {
+            patches::add(e, day, &mut changes);
         }
         let jobs: HashSet<&str> = events
             .iter()

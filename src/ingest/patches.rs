@@ -14,8 +14,8 @@ fn json(e: &ValidEvent, field: &str) -> Option<Value> {
     e.payload.get(field).cloned()
 }
 
-/// Records the catalog changes `e` implies.
-pub fn add(e: &ValidEvent, changes: &mut CatalogChanges) {
+/// Records the catalog changes `e`, of local day `day`, implies.
+pub fn add(e: &ValidEvent, day: &str, changes: &mut CatalogChanges) {
     let at = e.occurred_at;
     if let Some(user) = &e.user_id {
         changes.users.add(user, at, UserPatch::default());
@@ -62,6 +62,7 @@ pub fn add(e: &ValidEvent, changes: &mut CatalogChanges) {
                 uploaded_at: Some(at),
                 status: Some("ACTIVE".into()),
                 creates: true,
+                ..Default::default()
             },
             "asset.updated" => AssetPatch {
                 filename: text(e, "filename"),
@@ -81,6 +82,16 @@ pub fn add(e: &ValidEvent, changes: &mut CatalogChanges) {
             },
             _ => AssetPatch::default(),
         };
+        // The days `unusedAssets` reads, as the per-asset rollups count them.
+        let mut patch = patch;
+        match e.event_type {
+            "asset.uploaded" => patch.uploaded_day = Some(day.to_owned()),
+            "asset.archived" | "asset.deleted" => patch.removed_day = Some(day.to_owned()),
+            "asset.viewed" | "asset.downloaded" | "collection.downloaded" => {
+                patch.used_day = Some(day.to_owned())
+            }
+            _ => {}
+        }
         changes.assets.add(asset, at, patch);
         if let (Some(collection), "asset.added_to_collection") = (&e.collection_id, e.event_type) {
             changes.add_membership(collection, asset, at);

@@ -15,9 +15,9 @@ use crate::analytics::jobs::{JOB_EVENT_TYPES, job_increments};
 use crate::analytics::rollups::{Increments, increments};
 use crate::analytics::time::{YearMonth, day_start};
 use crate::error::AppResult;
-use crate::storage::conversions;
 use crate::storage::environments::{self, Environment};
 use crate::storage::rollups::{self, Rebuilt};
+use crate::storage::{asset_days, conversions};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{audit_log, event, rollup};
 use sea_orm::{
@@ -336,12 +336,25 @@ impl Ingestor {
         job_rows(txn, env, month, &mut sums).await?;
         conversion_rows(txn, env, month, &mut sums).await?;
         sums.retain(|(_, period, _, _), _| periods.covers(period));
+        // The assets whose first upload, first removal or last use the recount can move:
+        // those with such a day in the month, and those the month's rows count.
+        let mut moved: BTreeSet<String> = asset_days::with_day_in(txn, env.id, month)
+            .await?
+            .into_iter()
+            .collect();
+        moved.extend(
+            sums.keys()
+                .filter(|(metric, _, _, _)| asset_days::METRICS.contains(metric))
+                .map(|(_, _, key, _)| key.clone()),
+        );
         rollup::Entity::delete_many()
             .filter(rollup::Column::EnvironmentId.eq(env.id))
             .filter(month_rows(month, &periods))
             .exec(txn)
             .await?;
         rollups::write_fresh(txn, env.id, sums).await?;
+        let moved: Vec<String> = moved.into_iter().collect();
+        asset_days::refresh(txn, env.id, &moved).await?;
         crate::storage::pending::remove(txn, env.id, month).await?;
         locked.txn.commit().await?;
         Ok(stored)

@@ -1,6 +1,7 @@
 //! Storage: connecting, migrating, and the small queries shared by several layers.
 pub mod activity;
 pub mod activity_reports;
+pub mod asset_days;
 pub mod audit;
 pub mod bulk;
 pub mod catalog;

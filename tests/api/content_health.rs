@@ -2,6 +2,7 @@
 //! risingAssets of a month, worked out by hand.
 use crate::helpers::spawn_app;
 use crate::monthly::ev;
+use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 
 fn upload(id: &str, at: &str, asset: &str, folder: &str, kind: &str) -> Value {
@@ -188,4 +189,160 @@ async fn rising_assets_rank_no_history_first_then_ratio() {
         ])
     );
     assert_eq!(r["pageInfo"]["hasNextPage"], false);
+}
+
+/// The unused asset ids over October 10-20, in the list's order.
+/// (`first`, up to 100, varies the document: a read cache cannot answer it from before.)
+async fn unused_ids_first(app: &crate::helpers::TestApp, key: &str, first: u32) -> Vec<String> {
+    let q = r#"query($first: Int) { unusedAssets(range: {from: "2025-10-10", to: "2025-10-20"}) {
+        count assets(first: $first) { nodes { assetId } } } }"#;
+    let d = app.data(key, q, json!({"first": first})).await;
+    let ids: Vec<String> = d["unusedAssets"]["assets"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["assetId"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(d["unusedAssets"]["count"], ids.len());
+    ids
+}
+
+async fn unused_ids(app: &crate::helpers::TestApp, key: &str) -> Vec<String> {
+    unused_ids_first(app, key, 100).await
+}
+
+/// Range October 10-20, events arriving late:
+/// - e1 uploaded Oct 15; then a late upload of it on Oct 5 arrives: it existed when the
+///   range began, unused.
+/// - e2 uploaded Sep 1, viewed Oct 25 only (after the range): unused in it.
+/// - e3 uploaded Sep 1, viewed Oct 25, then a late view of Oct 15: used.
+/// - e4 uploaded Sep 1, viewed Oct 15, then a late view of Oct 5: still used.
+/// - e5 uploaded Sep 1, deleted Oct 25, then a late archive of Oct 12: removed.
+#[tokio::test]
+async fn unused_assets_follow_late_uploads_and_uses() {
+    let app = spawn_app().await;
+    let key = app.full_key().await;
+    app.ingest(
+        &key,
+        &[
+            upload("u-e1", "2025-10-15T09:00:00Z", "e1", "/x", "IMAGE"),
+            upload("u-e2", "2025-09-01T09:00:00Z", "e2", "/x", "IMAGE"),
+            upload("u-e3", "2025-09-01T09:00:00Z", "e3", "/x", "IMAGE"),
+            upload("u-e4", "2025-09-01T09:00:00Z", "e4", "/x", "IMAGE"),
+            upload("u-e5", "2025-09-01T09:00:00Z", "e5", "/x", "IMAGE"),
+            on("v2", "asset.viewed", "2025-10-25T12:00:00Z", "e2"),
+            on("v3", "asset.viewed", "2025-10-25T12:00:00Z", "e3"),
+            on("v4", "asset.viewed", "2025-10-15T12:00:00Z", "e4"),
+            on("x5", "asset.deleted", "2025-10-25T12:00:00Z", "e5"),
+        ],
+    )
+    .await;
+    // e5 is deleted after the range only.
+    assert_eq!(unused_ids(&app, &key).await, ["e2", "e3", "e5"]);
+    app.ingest(
+        &key,
+        &[
+            upload("u-e1-late", "2025-10-05T09:00:00Z", "e1", "/x", "IMAGE"),
+            on("v3-late", "asset.viewed", "2025-10-15T12:00:00Z", "e3"),
+            on("v4-late", "asset.viewed", "2025-10-05T12:00:00Z", "e4"),
+            on("x5-late", "asset.archived", "2025-10-12T12:00:00Z", "e5"),
+        ],
+    )
+    .await;
+    // e1's upload time is its latest upload's (Oct 15), after e2's (Sep 1).
+    assert_eq!(unused_ids(&app, &key).await, ["e2", "e1"]);
+
+    // A rollup rebuild recomputes the days off the asset rows, equal to what ingest kept
+    // (cleared here first, as a database whose rows lost them).
+    app.db
+        .execute_unprepared(
+            "UPDATE assets SET first_uploaded_day = NULL, removed_day = NULL, last_used_day = '2000-01-01'",
+        )
+        .await
+        .unwrap();
+    crate::cli::ok(&crate::cli::run(
+        app.url(),
+        &["rollups", "rebuild", "--environment", "acme"],
+    ));
+    assert_eq!(unused_ids_first(&app, &key, 99).await, ["e2", "e1"]);
+}
+
+/// (id, first uploaded, removed, last used day) of an asset row.
+type AssetDays = (String, Option<String>, Option<String>, Option<String>);
+
+/// A database at migration 000011 holding events (the asset rows without their days),
+/// then migrated: the days come from the rollups, and the answer is the same as live
+/// ingest's (the first test's assets: a3, a10, a1, a8 unused).
+#[tokio::test]
+async fn migrating_fills_the_asset_days_from_the_rollups() {
+    use migration::{Migrator, MigratorTrait};
+    let app = spawn_app().await;
+    let key = app.full_key().await;
+    app.ingest(
+        &key,
+        &[
+            upload("u-a1", "2025-10-01T09:00:00Z", "a1", "/brand", "IMAGE"),
+            upload("u-a2", "2025-10-10T00:00:00Z", "a2", "/brand", "IMAGE"),
+            upload("u-a4", "2025-10-01T09:00:00Z", "a4", "/x", "IMAGE"),
+            upload("u-a7", "2025-10-01T09:00:00Z", "a7", "/x", "IMAGE"),
+            upload("u-a8", "2025-10-01T10:00:00Z", "a8", "/press", "IMAGE"),
+            upload("u-a10", "2025-09-01T09:00:00Z", "a10", "/brand", "VIDEO"),
+            upload("u-a11", "2025-09-01T09:00:00Z", "a11", "/brand", "VIDEO"),
+            on("v4", "asset.viewed", "2025-10-15T12:00:00Z", "a4"),
+            on("x7", "asset.archived", "2025-10-20T12:00:00Z", "a7"),
+            on("x8", "asset.deleted", "2025-10-21T00:00:00Z", "a8"),
+            on("v9", "asset.viewed", "2025-10-05T12:00:00Z", "a9"),
+            on("v10", "asset.viewed", "2025-10-09T23:59:59Z", "a10"),
+            on("v11", "asset.viewed", "2025-10-20T23:59:59Z", "a11"),
+            on("v11b", "asset.viewed", "2025-10-22T00:00:00Z", "a11"),
+        ],
+    )
+    .await;
+    let live = unused_ids(&app, &key).await;
+    assert_eq!(live, ["a10", "a1", "a8"]);
+    Migrator::down(&app.db, Some(1)).await.unwrap();
+    let without = app
+        .db
+        .query_all_raw(sea_orm::Statement::from_string(
+            app.db.get_database_backend(),
+            "SELECT last_used_day FROM assets",
+        ))
+        .await;
+    assert!(without.is_err(), "migration 000011 has no day columns");
+    Migrator::up(&app.db, None).await.unwrap();
+    let days: Vec<AssetDays> = {
+        use sea_orm::{EntityTrait, QueryOrder, QuerySelect};
+        entity::asset::Entity::find()
+            .select_only()
+            .column(entity::asset::Column::Id)
+            .column(entity::asset::Column::FirstUploadedDay)
+            .column(entity::asset::Column::RemovedDay)
+            .column(entity::asset::Column::LastUsedDay)
+            .order_by_asc(entity::asset::Column::Id)
+            .into_tuple()
+            .all(&app.db)
+            .await
+            .unwrap()
+    };
+    let day = |d: &str| Some(d.to_owned());
+    assert_eq!(
+        days,
+        [
+            ("a1".into(), day("2025-10-01"), None, None),
+            ("a10".into(), day("2025-09-01"), None, day("2025-10-09")),
+            ("a11".into(), day("2025-09-01"), None, day("2025-10-22")),
+            ("a2".into(), day("2025-10-10"), None, None),
+            ("a4".into(), day("2025-10-01"), None, day("2025-10-15")),
+            ("a7".into(), day("2025-10-01"), day("2025-10-20"), None),
+            ("a8".into(), day("2025-10-01"), day("2025-10-21"), None),
+            ("a9".into(), None, None, day("2025-10-05")),
+        ]
+    );
+    // Ingest after the migration keeps them: a9's creating upload comes late.
+    app.ingest(
+        &key,
+        &[upload("u-a9", "2025-09-15T09:00:00Z", "a9", "/y", "RAW")],
+    )
+    .await;
+    assert_eq!(unused_ids(&app, &key).await, ["a10", "a9", "a1", "a8"]);
 }
