@@ -37,6 +37,13 @@ async fn reports(app: &TestApp, key: &str) -> Vec<Value> {
     for m in ["2025-09", "2025-10", "2025-11"] {
         out.push(app.data(key, q, json!({"m": m})).await);
     }
+    // The assets nobody used, off the asset rows' days (kept by the catalog writes and
+    // the rebuild), over a range that ends before the last events and one that does not.
+    let q = r#"query($from: Date!, $to: Date!) { unusedAssets(range: {from: $from, to: $to}) {
+        count byFolder { value count } assets(first: 100) { nodes { assetId } } } }"#;
+    for (from, to) in [("2025-10-05", "2025-10-20"), ("2025-09-15", "2025-11-30")] {
+        out.push(app.data(key, q, json!({"from": from, "to": to})).await);
+    }
     out
 }
 
