@@ -18,11 +18,17 @@ pub const METRICS: &[&str] = &[
     m::ASSET_USE,
 ];
 
-/// A day column from the daily rows of `metrics` of the asset (by the rollups' key
-/// index: environment, metric, key, period).
-fn day(aggregate: &str, metrics: &str) -> String {
+/// A day column from the daily rows of `metrics` of the asset, by the rollups' key index
+/// (environment, metric, key, period). SQLite is told so: for a MIN or MAX of the period
+/// it would walk the primary key (environment, metric, period, …) through every asset's
+/// rows instead.
+fn day(backend: DbBackend, aggregate: &str, metrics: &str) -> String {
+    let indexed = match backend {
+        DbBackend::Sqlite => " INDEXED BY idx_rollups_key",
+        _ => "",
+    };
     format!(
-        "(SELECT {aggregate}(r.period) FROM rollups r WHERE r.environment_id = assets.environment_id \
+        "(SELECT {aggregate}(r.period) FROM rollups r{indexed} WHERE r.environment_id = assets.environment_id \
          AND r.metric IN ({metrics}) AND r.\"key\" = assets.id AND length(r.period) = 10 \
          AND r.count > 0)"
     )
@@ -41,12 +47,13 @@ pub async fn refresh<C: ConnectionTrait>(
     };
     let set = format!(
         "first_uploaded_day = {}, removed_day = {}, last_used_day = {}",
-        day("MIN", &format!("'{}'", m::ASSET_UPLOADS)),
+        day(backend, "MIN", &format!("'{}'", m::ASSET_UPLOADS)),
         day(
+            backend,
             "MIN",
             &format!("'{}', '{}'", m::ASSET_ARCHIVES, m::ASSET_DELETES)
         ),
-        day("MAX", &format!("'{}'", m::ASSET_USE)),
+        day(backend, "MAX", &format!("'{}'", m::ASSET_USE)),
     );
     for chunk in ids.chunks(CHUNK) {
         let list: Vec<String> = (0..chunk.len()).map(|i| param(i + 2)).collect();
