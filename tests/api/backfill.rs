@@ -23,6 +23,29 @@ async fn rows(app: &TestApp) -> Vec<(String, String, String, String, i64)> {
         .collect()
 }
 
+/// (id, first uploaded, removed, last used day) of every asset, by id.
+type AssetDays = (String, Option<String>, Option<String>, Option<String>);
+
+/// The days `unusedAssets` reads off the asset rows, which a backfill's catalog writes
+/// and rebuild keep as live ingest does.
+async fn asset_days(app: &TestApp) -> Vec<AssetDays> {
+    use entity::asset::{Column, Entity};
+    use sea_orm::{EntityTrait, QueryOrder, QuerySelect};
+    let days: Vec<AssetDays> = Entity::find()
+        .select_only()
+        .column(Column::Id)
+        .column(Column::FirstUploadedDay)
+        .column(Column::RemovedDay)
+        .column(Column::LastUsedDay)
+        .order_by_asc(Column::Id)
+        .into_tuple()
+        .all(&app.db)
+        .await
+        .unwrap();
+    assert!(days.iter().any(|d| d.3.is_some()), "{days:?}");
+    days
+}
+
 /// Answers of reports that read rollups (summary, rankings with stats, trends) and the
 /// catalog, for October and November 2025.
 async fn reports(app: &TestApp, key: &str) -> Vec<Value> {
@@ -131,6 +154,7 @@ async fn backfilled_rollups_equal_maintained_ones_and_a_rerun_changes_nothing() 
     for table in ["assets", "users", "collections", "jobs", "events"] {
         assert_eq!(back.count(table).await, live.count(table).await, "{table}");
     }
+    assert_eq!(asset_days(&back).await, asset_days(&live).await);
 
     // Again: every event a repeat, nothing changes.
     let clean = ndjson(&events, &[]);
