@@ -128,23 +128,20 @@ pub async fn summary(
 ) -> AppResult<HashMap<(String, String), i64>> {
     let totals = SUMMARY_METRICS.iter().filter(|(_, d)| !d).map(|(m, _)| *m);
     let distinct = SUMMARY_METRICS.iter().filter(|(_, d)| *d).map(|(m, _)| *m);
+    // Every term on a primary-key column as an IN list, in the key's order: SQLite
+    // seeks each (metric, period, key) combination in the primary key, where an OR of the
+    // two kinds of rows made it walk every row of the environment (80 ms at 100k events
+    // against 0.5 ms). The combinations that are not summary rows (a total's row under a
+    // metric name as key, `#rows` under '') do not exist; the filter below drops them all
+    // the same.
+    let metrics: Vec<&str> = totals.clone().chain([m::ROWS]).collect();
+    let keys: Vec<&str> = std::iter::once("").chain(distinct.clone()).collect();
     let rows: Vec<(String, String, String, i64)> = rollup::Entity::find()
         .filter(rollup::Column::EnvironmentId.eq(environment_id))
+        .filter(rollup::Column::Metric.is_in(metrics))
         .filter(rollup::Column::Period.is_in(periods.iter().cloned()))
+        .filter(rollup::Column::Key.is_in(keys))
         .filter(rollup::Column::Sub.eq(""))
-        .filter(
-            Condition::any()
-                .add(
-                    Condition::all()
-                        .add(rollup::Column::Metric.is_in(totals))
-                        .add(rollup::Column::Key.eq("")),
-                )
-                .add(
-                    Condition::all()
-                        .add(rollup::Column::Metric.eq(m::ROWS))
-                        .add(rollup::Column::Key.is_in(distinct)),
-                ),
-        )
         .select_only()
         .column(rollup::Column::Metric)
         .column(rollup::Column::Key)
@@ -153,8 +150,16 @@ pub async fn summary(
         .into_tuple()
         .all(db)
         .await?;
+    let wanted = |metric: &str, key: &str| {
+        if metric == m::ROWS {
+            distinct.clone().any(|d| d == key)
+        } else {
+            key.is_empty() && totals.clone().any(|t| t == metric)
+        }
+    };
     Ok(rows
         .into_iter()
+        .filter(|(metric, key, _, _)| wanted(metric, key))
         .map(|(metric, key, period, count)| {
             let metric = if metric == m::ROWS { key } else { metric };
             ((metric, period), count)
