@@ -2,7 +2,9 @@
 //! (so a proxy can keep it off the public network): POST JSON, GraphiQL for a browser.
 use super::AppState;
 use super::auth::bearer;
-use super::graphql::{Answer, code_errors, post_params, respond};
+use super::graphql::code_errors;
+use super::media::{Answer, respond};
+use super::params::post_params;
 use crate::graphql::limits::coded_error;
 use crate::graphql::operator::OperatorAuth;
 use async_graphql::http::GraphiQLSource;

@@ -3,7 +3,8 @@
 //! when it ran), storing a miss's answer, `extensions.cache`, and entity tags with
 //! `If-None-Match` for GET.
 use super::AppState;
-use super::graphql::{Answer, Params, respond};
+use super::media::{Answer, respond};
+use super::params::Params;
 use crate::graphql::cache::{Entry, Key, Volatile, etag};
 use crate::graphql::context::Auth;
 use crate::graphql::limits::coded_error;
@@ -93,16 +94,9 @@ impl Lookup {
             "{{\"data\":{},\"extensions\":{{\"cost\":{{\"requested\":{},\"actual\":0}},\"cache\":\"HIT\"}}}}",
             entry.data, entry.cost
         );
-        let media = match answer {
-            Answer::GraphqlResponse => "application/graphql-response+json; charset=utf-8",
-            Answer::Json => "application/json; charset=utf-8",
-        };
         let mut response = (
             StatusCode::OK,
-            [(
-                axum::http::header::CONTENT_TYPE,
-                HeaderValue::from_static(media),
-            )],
+            [(axum::http::header::CONTENT_TYPE, answer.content_type())],
             body,
         )
             .into_response();

@@ -1,8 +1,10 @@
 //! `/graphql` per the GraphQL-over-HTTP spec: POST JSON, GET for queries, GraphiQL for
-//! browsers, and the response media type the client asked for (async-graphql-axum would
-//! always answer application/graphql-response+json).
+//! browsers. The answer's media type is negotiated in `media`, the request's parameters
+//! read in `params`, its caller known through `callers`, its answer cached in `cache`.
 use super::AppState;
 use super::auth::graphql_auth;
+use super::media::{Answer, bad_request, negotiate, respond};
+use super::params::{Params, params, post_params};
 use crate::graphql::cache::Flight;
 use crate::graphql::context::Auth;
 use crate::graphql::limits::{CostMeter, Parsed, RateKey, coded_error};
@@ -19,118 +21,6 @@ use serde_json::{Map, Value, json};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
-
-const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
-const JSON: &str = "application/json";
-
-/// The media type of the answer.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(super) enum Answer {
-    /// `application/graphql-response+json`: request errors get a 4xx status.
-    GraphqlResponse,
-    /// `application/json`: every well-formed request gets 200.
-    Json,
-}
-
-/// Picks the answer's media type from `Accept`: the first acceptable range wins.
-pub(super) fn negotiate(headers: &HeaderMap) -> Result<Answer, Box<Response>> {
-    let Some(accept) = headers.get(ACCEPT).and_then(|v| v.to_str().ok()) else {
-        return Ok(Answer::Json);
-    };
-    if accept.trim().is_empty() {
-        return Ok(Answer::Json);
-    }
-    for range in accept.split(',') {
-        let mut parts = range.split(';');
-        let media = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
-        let refused = parts.any(|p| {
-            matches!(
-                p.trim().replace(' ', "").as_str(),
-                "q=0" | "q=0.0" | "q=0.00" | "q=0.000"
-            )
-        });
-        if refused {
-            continue;
-        }
-        match media.as_str() {
-            GRAPHQL_RESPONSE_JSON => return Ok(Answer::GraphqlResponse),
-            JSON | "application/*" | "*/*" => return Ok(Answer::Json),
-            _ => {}
-        }
-    }
-    Err(Box::new((
-        StatusCode::NOT_ACCEPTABLE,
-        [(CONTENT_TYPE, HeaderValue::from_static("application/json; charset=utf-8"))],
-        json!({ "errors": [{
-            "message": "none of the media types in Accept can be served: accept application/graphql-response+json or application/json",
-            "extensions": { "code": "NOT_ACCEPTABLE" }
-        }]})
-        .to_string(),
-    )
-        .into_response()))
-}
-
-pub(super) fn respond(answer: Answer, status: StatusCode, body: Value) -> Response {
-    let media = match answer {
-        Answer::GraphqlResponse => "application/graphql-response+json; charset=utf-8",
-        Answer::Json => "application/json; charset=utf-8",
-    };
-    (
-        status,
-        [(CONTENT_TYPE, HeaderValue::from_static(media))],
-        body.to_string(),
-    )
-        .into_response()
-}
-
-/// A request that is not a well-formed GraphQL-over-HTTP request: always 400.
-pub(super) fn bad_request(answer: Answer, message: String) -> Response {
-    respond(
-        answer,
-        StatusCode::BAD_REQUEST,
-        json!({ "errors": [{ "message": message, "extensions": { "code": "BAD_REQUEST" } }] }),
-    )
-}
-
-/// The parameters of a GraphQL-over-HTTP request.
-pub(super) struct Params {
-    pub(super) query: String,
-    pub(super) operation_name: Option<String>,
-    pub(super) variables: Option<Map<String, Value>>,
-    pub(super) extensions: Option<Map<String, Value>>,
-}
-
-/// Checks the JSON body (or GET parameters as JSON) of a request.
-fn params(body: Value) -> Result<Params, String> {
-    let Value::Object(mut obj) = body else {
-        return Err("the body must be a JSON object with a `query` string; batches (arrays) are not supported".into());
-    };
-    let query = match obj.remove("query") {
-        Some(Value::String(q)) => q,
-        // Sent by hash alone: the document comes from the persisted queries.
-        None if super::persisted::asks_for_one(obj.get("extensions")) => String::new(),
-        Some(_) => return Err("`query` must be a string holding the GraphQL document".into()),
-        None => return Err("`query` is required: a string holding the GraphQL document".into()),
-    };
-    let operation_name = match obj.remove("operationName") {
-        None | Some(Value::Null) => None,
-        Some(Value::String(s)) => Some(s),
-        Some(_) => return Err("`operationName` must be a string or null".into()),
-    };
-    let object = |name: &str, value: Option<Value>| match value {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Object(m)) => Ok(Some(m)),
-        Some(_) => Err(format!("`{name}` must be a JSON object or null")),
-    };
-    let variables = object("variables", obj.remove("variables"))?;
-    let extensions = object("extensions", obj.remove("extensions"))?;
-    Ok(Params {
-        query,
-        operation_name,
-        variables,
-        extensions,
-    })
-}
 
 /// The type of the operation `params` would run, when the document parses.
 fn operation_type(
@@ -462,47 +352,5 @@ fn refused(answer: Answer, refusal: super::persisted::Refusal) -> Response {
             StatusCode::OK,
             super::persisted::error_body(&message, code),
         ),
-    }
-}
-
-/// The answer's media type and the parameters of a POST body, or the response refusing
-/// it (a media type that cannot be served or was not sent as JSON, a malformed body).
-pub(super) fn post_params(
-    headers: &HeaderMap,
-    body: &[u8],
-) -> Result<(Answer, Params), Box<Response>> {
-    let answer = negotiate(headers)?;
-    let media = headers
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(|v| {
-            v.split(';')
-                .next()
-                .unwrap_or_default()
-                .trim()
-                .to_ascii_lowercase()
-        });
-    if media.as_deref() != Some(JSON) {
-        return Err(Box::new(respond(
-            answer,
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            json!({ "errors": [{
-                "message": "POST bodies must be sent with Content-Type: application/json",
-                "extensions": { "code": "UNSUPPORTED_MEDIA_TYPE" }
-            }]}),
-        )));
-    }
-    let value: Value = match serde_json::from_slice(body) {
-        Ok(v) => v,
-        Err(e) => {
-            return Err(Box::new(bad_request(
-                answer,
-                format!("the body is not valid JSON: {e}"),
-            )));
-        }
-    };
-    match params(value) {
-        Ok(params) => Ok((answer, params)),
-        Err(message) => Err(Box::new(bad_request(answer, message))),
     }
 }

@@ -9,6 +9,8 @@ mod graphiql;
 pub mod graphql;
 pub mod health;
 pub mod ingest;
+mod media;
+mod params;
 pub mod persisted;
 mod subscriptions;
 

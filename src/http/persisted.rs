@@ -3,7 +3,7 @@
 //! `PersistedQueryNotFound`, the client sends the document with its hash, which is
 //! checked and registered), and documents registered in advance from a manifest file in
 //! Apollo's format, which production can make the only documents that run.
-use super::graphql::Params;
+use super::params::Params;
 use lru::LruCache;
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
