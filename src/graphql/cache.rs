@@ -63,8 +63,11 @@ pub struct ReadCache {
     max_bytes: usize,
     inner: Arc<Mutex<Inner>>,
     /// The keys whose query is running, and what waiting for it watches.
-    flights: Arc<Mutex<HashMap<[u8; 32], tokio::sync::watch::Receiver<()>>>>,
+    flights: Flights,
 }
+
+/// The keys whose query is running, each with what its followers watch.
+type Flights = Arc<Mutex<HashMap<[u8; 32], tokio::sync::watch::Receiver<()>>>>;
 
 /// A miss's part in running its query: the first runs it; the others wait for it.
 pub enum Flight {
@@ -76,7 +79,7 @@ pub enum Flight {
 
 /// The running query of a key.
 pub struct Leader {
-    flights: Arc<Mutex<HashMap<[u8; 32], tokio::sync::watch::Receiver<()>>>>,
+    flights: Flights,
     hash: [u8; 32],
     _done: tokio::sync::watch::Sender<()>,
 }

@@ -41,10 +41,7 @@ pub async fn refresh<C: ConnectionTrait>(
     ids: &[String],
 ) -> Result<(), DbErr> {
     let backend = db.get_database_backend();
-    let param = |n: usize| match backend {
-        DbBackend::Postgres => format!("${n}"),
-        _ => format!("?{n}"),
-    };
+    let param = |n: usize| super::placeholder(backend, n);
     let set = format!(
         "first_uploaded_day = {}, removed_day = {}, last_used_day = {}",
         day(backend, "MIN", &format!("'{}'", m::ASSET_UPLOADS)),

@@ -38,10 +38,7 @@ pub async fn read<C: ConnectionTrait>(
 ) -> AppResult<std::collections::HashMap<i64, i64>> {
     let backend = db.get_database_backend();
     let placeholders: Vec<String> = (1..=environment_ids.len())
-        .map(|i| match backend {
-            sea_orm::DbBackend::Postgres => format!("${i}"),
-            _ => format!("?{i}"),
-        })
+        .map(|i| super::placeholder(backend, i))
         .collect();
     let sql = format!(
         "SELECT environment_id, version FROM data_versions WHERE environment_id IN ({})",

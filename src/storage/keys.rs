@@ -7,7 +7,7 @@ use entity::api_key;
 use rand::RngCore;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
     FromQueryResult, QueryFilter, QueryOrder, Set, Statement,
 };
 use sha2::{Digest, Sha256};
@@ -94,8 +94,7 @@ impl Caller {
 
 /// The SHA-256 of a token, in hex: what is stored and compared.
 pub fn hash(token: &str) -> String {
-    let digest = Sha256::digest(token.as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    digest(token).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The SHA-256 of a token, as bytes: how keys held in memory are found.
@@ -155,10 +154,7 @@ pub async fn authenticate(db: &DatabaseConnection, token: &str) -> AppResult<Cal
     let digest = hash(token);
     // The key and its environment in one statement: every request authenticates.
     let backend = db.get_database_backend();
-    let placeholder = match backend {
-        DbBackend::Postgres => "$1",
-        _ => "?1",
-    };
+    let placeholder = super::placeholder(backend, 1);
     let sql = format!(
         "SELECT k.environment_id, k.id, k.token_hash, k.scopes, k.created_at, k.last_used_at, \
          k.revoked_at, e.name AS environment_name, e.time_zone AS environment_time_zone, \

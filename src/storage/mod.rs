@@ -61,6 +61,15 @@ pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
         .context("cannot migrate the database")
 }
 
+/// The `n`th (from 1) bound parameter of a raw statement on `backend`: `$n` on
+/// PostgreSQL, `?n` on SQLite.
+pub fn placeholder(backend: sea_orm::DbBackend, n: usize) -> String {
+    match backend {
+        sea_orm::DbBackend::Postgres => format!("${n}"),
+        _ => format!("?{n}"),
+    }
+}
+
 /// The URL without its password, for messages.
 pub fn redact(url: &str) -> String {
     match url::Url::parse(url) {
