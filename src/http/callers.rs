@@ -21,14 +21,11 @@ use crate::storage::keys::{self, Caller};
 use sea_orm::DatabaseConnection;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 use tokio::sync::watch;
 
 /// Keys kept at most; past it the memory starts over (each key read again once).
 const MAX_KEYS: usize = 10_000;
-
-/// How often a key's last use is written, at most.
-const TOUCH_EVERY: Duration = Duration::from_secs(60);
 
 /// A key read from the database, not revoked then.
 struct Known {
@@ -108,7 +105,7 @@ impl Callers {
                 && k.version == version
             {
                 let caller = k.caller.clone();
-                if k.touched.elapsed() >= TOUCH_EVERY {
+                if k.touched.elapsed() >= keys::TOUCH_EVERY {
                     k.touched = Instant::now();
                     keys::touch(
                         &self.inner.db,
