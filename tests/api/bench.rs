@@ -212,4 +212,33 @@ async fn the_bench_command_checks_every_query_against_the_baseline_at_a_tiny_siz
     for line in loads.iter().filter(|l| l.contains("| cached, warm |")) {
         assert!(line.contains("| 100.0% |"), "{line}");
     }
+
+    // A filled database is refused without --reuse, and measured again with it.
+    let again = crate::cli::run(&database.url, &args);
+    assert!(!again.status.success());
+    let stderr = String::from_utf8_lossy(&again.stderr);
+    assert!(stderr.contains("already holds a benchmark"), "{stderr}");
+    let mut reuse = args.to_vec();
+    reuse.push("--reuse");
+    let stdout = crate::cli::ok(&crate::cli::run(&database.url, &reuse));
+    assert!(
+        stdout.contains("ingest: none (--reuse: the database was filled by an earlier run)"),
+        "{stdout}"
+    );
+    let rows = equality_column(&stdout);
+    assert_eq!(rows.len(), 2 * BenchQuery::ALL.len(), "{stdout}");
+    assert!(rows.iter().all(|(_, equal)| equal == "yes"), "{stdout}");
+}
+
+/// `bench --reuse` on a database no run filled says so instead of measuring nothing.
+#[tokio::test]
+async fn the_bench_command_refuses_to_reuse_an_empty_database() {
+    let database = fresh_database().await;
+    let output = crate::cli::run(&database.url, &["bench", "--reuse", "--events", "10"]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("--reuse needs a database an earlier run filled"),
+        "{stderr}"
+    );
 }
