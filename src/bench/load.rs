@@ -141,8 +141,19 @@ async fn write_each_second(
     Ok(accepted)
 }
 
+/// Seconds since the Unix epoch when the process started its first load test.
+fn run_stamp() -> u64 {
+    static STAMP: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    *STAMP.get_or_init(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs())
+    })
+}
+
 /// Runs `query` from `target.connections` connections for `target.seconds` seconds.
-/// `round` makes the ids of the events written unique across tests.
+/// `round`, with the run's start in seconds, makes the ids of the events written unique
+/// across tests and across runs on one database (`bench --reuse`).
 pub async fn load_test(
     target: &LoadTarget<'_>,
     scenario: &Scenario,
@@ -168,7 +179,7 @@ pub async fn load_test(
         let bodies = write_bodies(
             scenario,
             time_zone,
-            &format!("load{round}-"),
+            &format!("load{}-{round}-", run_stamp()),
             target.seconds,
         )?;
         Some(bodies)
