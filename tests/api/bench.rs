@@ -228,6 +228,21 @@ async fn the_bench_command_checks_every_query_against_the_baseline_at_a_tiny_siz
     let rows = equality_column(&stdout);
     assert_eq!(rows.len(), 2 * BenchQuery::ALL.len(), "{stdout}");
     assert!(rows.iter().all(|(_, equal)| equal == "yes"), "{stdout}");
+    // Its write tests store new events: their ids are not the first run's.
+    let writes: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.contains("| cached, 100 events/s written |"))
+        .collect();
+    assert_eq!(writes.len(), 2, "{stdout}");
+    for line in writes {
+        let written = line
+            .trim_end_matches('|')
+            .rsplit('|')
+            .next()
+            .unwrap_or("")
+            .trim();
+        assert!(written.parse::<u64>().is_ok_and(|n| n > 0), "{line}");
+    }
 }
 
 /// `bench --reuse` on a database no run filled says so instead of measuring nothing.
