@@ -7,6 +7,7 @@ use super::queries::{BenchQuery, Scenario};
 use super::stats::Latency;
 use crate::seed::generator::{Generator, GeneratorOptions};
 use anyhow::{Context, bail};
+use chrono::Utc;
 use serde_json::{Value, json};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -141,18 +142,8 @@ async fn write_each_second(
     Ok(accepted)
 }
 
-/// Seconds since the Unix epoch when the process started its first load test.
-fn run_stamp() -> u64 {
-    static STAMP: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
-    *STAMP.get_or_init(|| {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs())
-    })
-}
-
 /// Runs `query` from `target.connections` connections for `target.seconds` seconds.
-/// `round`, with the run's start in seconds, makes the ids of the events written unique
+/// `round`, with the test's start in seconds, makes the ids of the events written unique
 /// across tests and across runs on one database (`bench --reuse`).
 pub async fn load_test(
     target: &LoadTarget<'_>,
@@ -179,7 +170,7 @@ pub async fn load_test(
         let bodies = write_bodies(
             scenario,
             time_zone,
-            &format!("load{}-{round}-", run_stamp()),
+            &format!("load{}-{round}-", Utc::now().timestamp()),
             target.seconds,
         )?;
         Some(bodies)

@@ -199,10 +199,9 @@ impl Ingestor {
             .await
     }
 
-    /// On PostgreSQL, an advisory lock on the environment until `txn` ends, and every
-    /// statement of `txn` planned for its own parameters (see `storage::connect`: writers
-    /// grow tables from empty, and a generic plan made while a table was small would stay
-    /// in use as it grows); on both, the environment's data version moves on in `txn`
+    /// On PostgreSQL, an advisory lock on the environment until `txn` ends (its
+    /// statements are planned for their own parameters, as every connection's are: see
+    /// `storage::connect`); on both, the environment's data version moves on in `txn`
     /// (every writer of its data comes through here), so cached answers of the old data
     /// are never served once it commits.
     async fn lock_environment(
@@ -214,8 +213,7 @@ impl Ingestor {
         if backend == DbBackend::Postgres {
             txn.execute_raw(Statement::from_sql_and_values(
                 backend,
-                "SELECT pg_advisory_xact_lock($1), \
-                 set_config('plan_cache_mode', 'force_custom_plan', true)",
+                "SELECT pg_advisory_xact_lock($1)",
                 [environment_id.into()],
             ))
             .await?;

@@ -45,8 +45,8 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
         // values: at 10M events the top assets' `key IN (…)` count got one that reads every
         // row of the metric's month and filters the keys after (224 ms for 10 keys alone,
         // 1.8 s each under 32 concurrent reports; the whole report took 64 ms p50 on one
-        // connection). Writers, which grow tables from empty, set it again in their
-        // transaction (`Ingestor::lock_environment`).
+        // connection). Writers need it as much: they grow tables from empty, and a
+        // generic plan made while a table was small would stay in use as it grows.
         opts.max_connections(16)
             .min_connections(1)
             .map_sqlx_postgres_opts(|o| o.options([("plan_cache_mode", "force_custom_plan")]));
