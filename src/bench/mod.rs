@@ -13,7 +13,9 @@ mod load;
 pub mod queries;
 mod raw;
 pub mod run;
+mod server;
 mod stats;
+mod table;
 
 pub use baseline::baseline;
 pub use compare::differences;

@@ -5,17 +5,18 @@
 //! tests, and prints tables.
 use super::client::Connection;
 use super::compare::differences;
-use super::footprint::{self, Footprint};
-use super::load::{self, CacheMode, LoadFigures, LoadTarget};
+use super::footprint;
+use super::load::{self, CacheMode, LoadTarget};
 use super::queries::{BenchQuery, Scenario};
+use super::server::{Server, graphql};
 use super::stats::Latency;
+use super::table::{QueryFigures, print_table};
 use crate::cli::progress::bar;
 use crate::seed::generator::{Generator, GeneratorOptions};
 use crate::storage::{self, environments, keys};
 use anyhow::{Context, bail};
 use chrono::{NaiveDate, Utc};
-use serde_json::{Value, json};
-use std::net::SocketAddr;
+use serde_json::Value;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::{Mutex, mpsc};
@@ -90,92 +91,6 @@ struct Target {
     options: GeneratorOptions,
 }
 
-/// A server child process.
-struct Server {
-    child: tokio::process::Child,
-    addr: SocketAddr,
-}
-
-impl Server {
-    /// Starts `dam-insights serve` on `url`, with the read cache on or off
-    /// (`CACHE_MAX_BYTES=0`).
-    async fn start(url: &str, cache: bool) -> anyhow::Result<Server> {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")?
-            .local_addr()?
-            .port();
-        let addr: SocketAddr = ([127, 0, 0, 1], port).into();
-        let exe = std::env::current_exe().context("cannot find the dam-insights binary")?;
-        let child = tokio::process::Command::new(exe)
-            .arg("serve")
-            .env("DATABASE_URL", url)
-            .env("BIND", addr.to_string())
-            .env("RUST_LOG", "warn")
-            // The bench measures the server, not the per-key limits.
-            .env("RATE_LIMIT_POINTS", "0")
-            .env("INGEST_EVENTS_PER_SECOND", "0")
-            .env("MAX_COMPLEXITY", "1000000")
-            // A slow query is measured, not stopped: the figure is what is asked for.
-            .env("REQUEST_TIMEOUT_MS", "600000")
-            .envs((!cache).then_some(("CACHE_MAX_BYTES", "0")))
-            .stdout(std::process::Stdio::null())
-            .kill_on_drop(true)
-            .spawn()
-            .context("cannot start the server")?;
-        let server = Server { child, addr };
-        let started = Instant::now();
-        let mut conn = Connection::new(addr);
-        loop {
-            if let Ok(r) = conn.request("GET", "/readyz", &[], b"").await
-                && r.status == 200
-            {
-                return Ok(server);
-            }
-            if started.elapsed() > Duration::from_secs(120) {
-                bail!("the server did not become ready within 120 s");
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    }
-
-    /// Peak resident memory so far (VmHWM), in MiB.
-    fn peak_mib(&self) -> Option<f64> {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()?)).ok()?;
-        let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-        let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-        Some(kib / 1024.0)
-    }
-}
-
-/// Posts a GraphQL query; returns its `data`, or fails on a non-200 or any error.
-async fn graphql(conn: &mut Connection, key: &str, query: &str) -> anyhow::Result<Value> {
-    let auth = format!("Bearer {key}");
-    let body = serde_json::to_vec(&json!({ "query": query }))?;
-    let headers = [
-        ("Authorization", auth.as_str()),
-        ("Content-Type", "application/json"),
-        ("Accept", "application/json"),
-    ];
-    let response = conn.request("POST", "/graphql", &headers, &body).await?;
-    let mut answer: Value = serde_json::from_slice(&response.body)
-        .with_context(|| format!("HTTP {}: not JSON", response.status))?;
-    if response.status != 200 || answer.get("errors").is_some() {
-        bail!("HTTP {}: {}", response.status, answer);
-    }
-    Ok(answer["data"].take())
-}
-
-/// Figures of one query on one environment.
-struct QueryFigures {
-    query: BenchQuery,
-    events: u64,
-    /// Latency on the server without the read cache.
-    served: Latency,
-    /// Latency of the answer from the read cache (after one miss stored it).
-    cached: Latency,
-    baseline_ms: Option<f64>,
-    equal: Option<bool>,
-}
-
 pub async fn bench(database_url: Option<String>, args: BenchArgs) -> anyhow::Result<()> {
     let (url, temp_dir) = match database_url {
         Some(url) => (url, None),
@@ -248,9 +163,10 @@ async fn run(url: &str, args: &BenchArgs) -> anyhow::Result<()> {
     ));
     let mut targets = Vec::new();
     for (name, options) in plan {
-        let env = match environments::find_by_name(&db, &name).await? {
-            Some(env) if args.reuse => env,
-            _ => environments::create(&db, &name, &args.timezone).await?,
+        let env = if args.reuse {
+            environments::require(&db, &name).await?
+        } else {
+            environments::create(&db, &name, &args.timezone).await?
         };
         let key = keys::create(&db, env.id, &keys::Scope::ALL).await?;
         targets.push(Target {
@@ -268,10 +184,10 @@ async fn run(url: &str, args: &BenchArgs) -> anyhow::Result<()> {
         server.addr,
         storage::redact(url)
     );
-    let (accepted, ingest_secs, generator_secs) = if args.reuse {
-        (0, 0.0, 0.0)
+    let ingested = if args.reuse {
+        None
     } else {
-        ingest(&server, &targets, args).await?
+        Some(ingest(&server, &targets, args).await?)
     };
     let peak_after_ingest = server.peak_mib();
     // Also refreshes PostgreSQL's planner statistics after the bulk load (SQLite keeps
@@ -320,7 +236,7 @@ async fn run(url: &str, args: &BenchArgs) -> anyhow::Result<()> {
     print_table(
         &figures,
         args,
-        (accepted, ingest_secs, generator_secs),
+        ingested,
         &size,
         &loads,
         (peak_after_ingest, peak),
@@ -483,89 +399,4 @@ async fn measure(
         baseline_ms,
         equal,
     })
-}
-
-/// Prints the tables: `(accepted, ingest_secs, generator_secs)` of the ingest, the
-/// database's size, and the server's peak memory after the ingest and at the end.
-fn print_table(
-    figures: &[QueryFigures],
-    args: &BenchArgs,
-    (accepted, ingest_secs, generator_secs): (u64, f64, f64),
-    size: &Footprint,
-    loads: &[LoadFigures],
-    (peak_after_ingest, peak): (Option<f64>, Option<f64>),
-) {
-    println!(
-        "dataset: {} events ({} users, {} assets), {} small environments of {} events, history environment of {} events",
-        args.events,
-        args.users,
-        args.assets,
-        args.small_environments,
-        args.small_events,
-        args.history_events
-    );
-    if args.reuse {
-        println!("ingest: none (--reuse: the database was filled by an earlier run)");
-    } else {
-        println!(
-            "ingest: {accepted} events in {ingest_secs:.1} s = {:.0} events/s through POST /v1/events (generator busy {generator_secs:.1} s of it, same machine)",
-            accepted as f64 / ingest_secs.max(1e-9)
-        );
-    }
-    println!(
-        "storage: {} bytes for {} events = {:.0} bytes per event (every table and index, after {})",
-        size.bytes,
-        size.events,
-        size.per_event(),
-        size.settled_by
-    );
-    println!();
-    println!(
-        "| query | events | p50 ms | p99 ms | max ms | cached p50 ms | raw-event baseline ms | speed-up (p50) | equal |"
-    );
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|---|");
-    for f in figures {
-        let speedup = f.baseline_ms.map(|b| b / f.served.p50.max(1e-9));
-        println!(
-            "| {} | {} | {:.2} | {:.2} | {:.2} | {:.2} | {} | {} | {} |",
-            f.query.name(),
-            f.events,
-            f.served.p50,
-            f.served.p99,
-            f.served.max,
-            f.cached.p50,
-            f.baseline_ms.map_or("-".into(), |b| format!("{b:.1}")),
-            speedup.map_or("-".into(), |s| format!("{s:.0}x")),
-            match f.equal {
-                Some(true) => "yes",
-                Some(false) => "NO",
-                None => "-",
-            }
-        );
-    }
-    let large: Vec<&QueryFigures> = figures.iter().filter(|f| f.events == args.events).collect();
-    let small: Vec<&QueryFigures> = figures.iter().filter(|f| f.events != args.events).collect();
-    if !small.is_empty() {
-        println!();
-        println!(
-            "latency growth, p50 at {} events / p50 at {} events:",
-            args.events, args.history_events
-        );
-        for (l, s) in large.iter().zip(&small) {
-            println!(
-                "  {}: {:.2}x",
-                l.query.name(),
-                l.served.p50 / s.served.p50.max(1e-9)
-            );
-        }
-    }
-    if !loads.is_empty() {
-        load::print(loads, args.load_connections, args.load_seconds);
-    }
-    let mib = |m: Option<f64>| m.map_or("unknown".into(), |m| format!("{m:.0} MiB"));
-    println!(
-        "server peak resident memory (VmHWM): {} after ingest, {} at the end",
-        mib(peak_after_ingest),
-        mib(peak)
-    );
 }
